@@ -1,0 +1,377 @@
+"""Metric definitions: their fields, versions and two-party sign-off state.
+
+A definition counts only when one IT approver and one marketing approver have
+signed that exact version; each signature is bound to a hash of the version's
+content, so a changed field voids it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metrics import config, store
+from metrics.errors import CatalogError
+
+SEED_CATALOG = config.DATA_DIR / "catalog.yaml"
+SEED_GLOSSARY = config.DATA_DIR / "glossary.yaml"
+
+#: unit -> (lowest, highest, whole numbers only); None = unbounded on that side
+UNIT_BOUNDS: dict[str, tuple[float | None, float | None, bool]] = {
+    "percent": (0.0, 100.0, False),
+    "ratio": (0.0, 1.0, False),
+    "count": (0.0, None, True),
+    "currency": (0.0, None, False),
+    "duration": (0.0, None, False),
+    "score": (None, None, False),
+}
+DIRECTIONS = ("higher", "lower")
+JOURNEY_AREAS = ("awareness", "consideration", "conversion", "loyalty")
+IT_AREAS = ("uptime", "security", "delivery")
+AREAS = JOURNEY_AREAS + IT_AREAS
+CADENCES = ("weekly", "monthly", "quarterly")
+SIDES = ("it", "marketing")
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    id: str
+    name: str
+    description: str
+    calculation: str
+    unit: str
+    unit_label: str
+    direction: str
+    area: str
+    cadence: str
+    it_owner: str
+    marketing_owner: str
+    target: float
+    amber: float
+    red: float
+    data_source: str
+    supplied_by: str
+    revisit: dt.date
+    min_value: float | None = None
+    max_value: float | None = None
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+    @property
+    def is_journey(self) -> bool:
+        return self.area in JOURNEY_AREAS
+
+    def bounds(self) -> tuple[float | None, float | None, bool]:
+        """Accepted value range: the unit's bounds narrowed by the definition's own limits."""
+        low, high, whole = UNIT_BOUNDS[self.unit]
+        if self.min_value is not None:
+            low = self.min_value if low is None else max(low, self.min_value)
+        if self.max_value is not None:
+            high = self.max_value if high is None else min(high, self.max_value)
+        return low, high, whole
+
+    def content(self) -> dict[str, Any]:
+        """Every field, in a stable JSON-friendly form (what a signature covers)."""
+        data = dataclasses.asdict(self)
+        data["revisit"] = self.revisit.isoformat()
+        return data
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Seed:
+    teams: dict[str, str]
+    metrics: tuple[MetricDefinition, ...]
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A metric as the board sees it: the version in force and its sign-off state."""
+
+    definition: MetricDefinition
+    version: int
+    status: str  # agreed | change pending | due for review | proposed | retired
+    latest_version: int
+
+
+_FIELD_ALIASES = {"min": "min_value", "max": "max_value"}
+_REQUIRED = tuple(
+    f.name for f in dataclasses.fields(MetricDefinition) if f.default is dataclasses.MISSING
+)
+
+
+def definition_from_mapping(raw: Mapping[str, Any], teams: Iterable[str]) -> MetricDefinition:
+    """Build and check one definition; raises CatalogError naming the metric and field."""
+    data = {_FIELD_ALIASES.get(k, k): v for k, v in raw.items()}
+    label = str(data.get("id", "<no id>"))
+    missing = [n for n in _REQUIRED if n != "unit_label" and data.get(n) in (None, "")]
+    if missing:
+        raise CatalogError(f"Metric {label}: missing {', '.join(missing)}.")
+    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(MetricDefinition)})
+    if unknown:
+        raise CatalogError(f"Metric {label}: unknown field(s) {', '.join(unknown)}.")
+    try:
+        definition = MetricDefinition(
+            id=str(data["id"]),
+            name=str(data["name"]).strip(),
+            description=" ".join(str(data["description"]).split()),
+            calculation=" ".join(str(data["calculation"]).split()),
+            unit=str(data["unit"]),
+            unit_label=str(data.get("unit_label") or ""),
+            direction=str(data["direction"]),
+            area=str(data["area"]),
+            cadence=str(data["cadence"]),
+            it_owner=str(data["it_owner"]).strip().lower(),
+            marketing_owner=str(data["marketing_owner"]).strip().lower(),
+            target=float(data["target"]),
+            amber=float(data["amber"]),
+            red=float(data["red"]),
+            data_source=str(data["data_source"]).strip(),
+            supplied_by=str(data["supplied_by"]),
+            revisit=_as_date(data["revisit"]),
+            min_value=_optional_float(data.get("min_value")),
+            max_value=_optional_float(data.get("max_value")),
+        )
+    except (TypeError, ValueError) as exc:
+        raise CatalogError(f"Metric {label}: {exc}.") from exc
+    check_definition(definition, teams)
+    return definition
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None or value == "" else float(value)
+
+
+def check_definition(d: MetricDefinition, teams: Iterable[str]) -> None:
+    """The rules every definition obeys, whoever wrote it."""
+    problems: list[str] = []
+    if not _ID_PATTERN.match(d.id):
+        problems.append("id must be lowercase letters, digits and _ (2-40 characters)")
+    for name, value, allowed in (
+        ("unit", d.unit, tuple(UNIT_BOUNDS)),
+        ("direction", d.direction, DIRECTIONS),
+        ("area", d.area, AREAS),
+        ("cadence", d.cadence, CADENCES),
+        ("supplied_by", d.supplied_by, tuple(teams)),
+    ):
+        if value not in allowed:
+            problems.append(f"{name} '{value}' is not one of {', '.join(allowed)}")
+    if d.direction == "higher" and not d.target >= d.amber >= d.red:
+        problems.append("for higher-is-better, target >= amber >= red must hold")
+    if d.direction == "lower" and not d.target <= d.amber <= d.red:
+        problems.append("for lower-is-better, target <= amber <= red must hold")
+    if d.unit == "score" and (d.min_value is None or d.max_value is None):
+        problems.append("a score needs its own min and max")
+    if d.unit in UNIT_BOUNDS:
+        low, high, _ = d.bounds()
+        for name, value in (("target", d.target), ("amber", d.amber), ("red", d.red)):
+            if (low is not None and value < low) or (high is not None and value > high):
+                problems.append(f"{name} {value:g} is outside the accepted range")
+    if d.it_owner == d.marketing_owner:
+        problems.append("the IT owner and the marketing owner must be different people")
+    if problems:
+        raise CatalogError(f"Metric {d.id}: " + "; ".join(problems) + ".")
+
+
+def load_seed(path: Path = SEED_CATALOG) -> Seed:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"Cannot read the catalog file {path.name}: {exc}") from exc
+    teams = {str(k): str(v) for k, v in (raw.get("teams") or {}).items()}
+    metrics = tuple(definition_from_mapping(m, teams) for m in raw.get("metrics") or [])
+    ids = [m.id for m in metrics]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CatalogError(f"Duplicate metric id(s) in {path.name}: {', '.join(duplicates)}.")
+    return Seed(teams=teams, metrics=metrics)
+
+
+def load_glossary_seed(path: Path = SEED_GLOSSARY) -> dict[str, str]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(t["term"]): " ".join(str(t["meaning"]).split()) for t in raw.get("terms") or []}
+
+
+# ---------------------------------------------------------------- database
+
+_COLUMNS = (
+    "metric_id, version, kind, name, description, calculation, unit, unit_label, direction, "
+    "area, cadence, it_owner, marketing_owner, target, amber, red, min_value, max_value, "
+    "data_source, supplied_by, revisit, content_hash, proposed_by, proposed_at, comment"
+)
+
+
+def save_teams(con: store.Connection, teams: Mapping[str, str]) -> None:
+    for team_id, name in teams.items():
+        con.execute(
+            "INSERT INTO teams VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET name = excluded.name",
+            [team_id, name],
+        )
+
+
+def teams(con: store.Connection) -> dict[str, str]:
+    return dict(con.execute("SELECT team_id, name FROM teams ORDER BY name").fetchall())
+
+
+def add_version(
+    con: store.Connection,
+    definition: MetricDefinition,
+    *,
+    proposed_by: str,
+    kind: str = "change",
+    comment: str | None = None,
+) -> int:
+    """Store a new version of a definition; returns its version number."""
+    row = con.execute(
+        "SELECT coalesce(max(version), 0) FROM metric_versions WHERE metric_id = ?",
+        [definition.id],
+    ).fetchone()
+    version = int(row[0]) + 1 if row else 1
+    d = definition
+    con.execute(
+        f"INSERT INTO metric_versions ({_COLUMNS}) VALUES ({', '.join('?' * 25)})",
+        [
+            d.id, version, kind, d.name, d.description, d.calculation, d.unit, d.unit_label,
+            d.direction, d.area, d.cadence, d.it_owner, d.marketing_owner, d.target, d.amber,
+            d.red, d.min_value, d.max_value, d.data_source, d.supplied_by, d.revisit,
+            d.content_hash(), proposed_by, store.now(), comment,
+        ],
+    )
+    return version
+
+
+def record_signature(
+    con: store.Connection,
+    metric_id: str,
+    version: int,
+    *,
+    side: str,
+    signer: str,
+    content_hash: str,
+    decision: str = "signed",
+    comment: str | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [metric_id, version, side, signer, decision, content_hash, comment, store.now()],
+    )
+
+
+def _definition_from_row(row: Mapping[str, Any]) -> MetricDefinition:
+    return MetricDefinition(
+        id=row["metric_id"], name=row["name"], description=row["description"],
+        calculation=row["calculation"], unit=row["unit"], unit_label=row["unit_label"],
+        direction=row["direction"], area=row["area"], cadence=row["cadence"],
+        it_owner=row["it_owner"], marketing_owner=row["marketing_owner"],
+        target=row["target"], amber=row["amber"], red=row["red"],
+        data_source=row["data_source"], supplied_by=row["supplied_by"], revisit=row["revisit"],
+        min_value=row["min_value"], max_value=row["max_value"],
+    )
+
+
+_AGREED_VERSIONS_SQL = """
+    SELECT v.metric_id, v.version
+    FROM metric_versions v
+    JOIN signatures s
+      ON s.metric_id = v.metric_id AND s.version = v.version
+     AND s.content_hash = v.content_hash AND s.decision = 'signed'
+    GROUP BY v.metric_id, v.version
+    HAVING count(DISTINCT s.side) = 2
+       AND count(DISTINCT s.signer) >= 2
+"""
+
+
+def entries(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:
+    """Every metric with the version in force and its sign-off status.
+
+    The version in force is the newest agreed one; a metric never agreed is
+    shown with its newest proposal and status 'proposed' (never as agreed).
+    """
+    today = today or config.today()
+    cursor = con.execute(f"SELECT {_COLUMNS} FROM metric_versions ORDER BY metric_id, version")
+    names = [c[0] for c in cursor.description or ()]
+    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    agreed = {(m, v) for m, v in con.execute(_AGREED_VERSIONS_SQL).fetchall()}
+    by_metric: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_metric.setdefault(row["metric_id"], []).append(row)
+    result = []
+    for metric_id, versions in by_metric.items():
+        latest = versions[-1]
+        agreed_rows = [r for r in versions if (metric_id, r["version"]) in agreed]
+        if not agreed_rows:
+            result.append(CatalogEntry(_definition_from_row(latest), latest["version"], "proposed", latest["version"]))
+            continue
+        in_force = agreed_rows[-1]
+        definition = _definition_from_row(in_force)
+        if in_force["kind"] == "retire":
+            status = "retired"
+        elif latest["version"] > in_force["version"]:
+            status = "change pending"
+        elif definition.revisit < today:
+            status = "due for review"
+        else:
+            status = "agreed"
+        result.append(CatalogEntry(definition, in_force["version"], status, latest["version"]))
+    return result
+
+
+def board_entries(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:
+    """The metrics the board may show: agreed at least once and not retired."""
+    return [e for e in entries(con, today) if e.status not in {"proposed", "retired"}]
+
+
+def save_glossary(con: store.Connection, terms: Mapping[str, str], *, by: str) -> None:
+    for term, meaning in terms.items():
+        con.execute(
+            "INSERT INTO glossary VALUES (?, ?, ?, ?) ON CONFLICT (term) DO UPDATE SET "
+            "meaning = excluded.meaning, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            [term, meaning, by, store.now()],
+        )
+
+
+def glossary(con: store.Connection) -> dict[str, str]:
+    return dict(con.execute("SELECT term, meaning FROM glossary ORDER BY lower(term)").fetchall())
+
+
+def overview(catalog_entries: Iterable[CatalogEntry]) -> list[dict[str, Any]]:
+    """One plain row per metric for a table view."""
+    return [
+        {
+            "Metric": e.definition.name,
+            "Area": e.definition.area.capitalize(),
+            "Status": e.status,
+            "Version": e.version,
+            "Meaning": e.definition.description,
+            "Unit": e.definition.unit_label or e.definition.unit,
+            "Better when": e.definition.direction,
+            "Cadence": e.definition.cadence,
+            "Target": e.definition.target,
+            "IT owner": e.definition.it_owner,
+            "Marketing owner": e.definition.marketing_owner,
+            "Supplied by": e.definition.supplied_by,
+            "Revisit": e.definition.revisit,
+        }
+        for e in catalog_entries
+    ]

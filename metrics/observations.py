@@ -1,0 +1,94 @@
+"""Stored values: uploads (with their original bytes) and the observations they brought.
+
+Nothing is updated in place. A restatement is a newer observation for the same
+(metric, period, segment); the newest one from an upload that has not been
+retracted is the value in force, and the older ones stay as history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from metrics import store
+
+CSV_COLUMNS = ("metric_id", "period_start", "segment", "value", "note")
+
+
+def add_upload(
+    con: store.Connection,
+    *,
+    original: bytes,
+    file_name: str,
+    uploaded_by: str,
+    source: str,
+    outcome: str,
+    row_count: int | None,
+    error_counts: Mapping[str, int] | None = None,
+) -> int:
+    """Record one upload attempt, accepted or rejected; returns its id."""
+    row = con.execute(
+        "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, source, row_count, "
+        "outcome, error_counts, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+        [
+            hashlib.sha256(original).hexdigest(), file_name, uploaded_by, store.now(), source,
+            row_count, outcome, json.dumps(dict(error_counts or {})), original,
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def append(con: store.Connection, frame: pd.DataFrame, upload_id: int) -> int:
+    """Append validated rows (CSV columns) as observations of ``upload_id``."""
+    recorded_at = store.now()
+    con.register("incoming_rows", frame)
+    try:
+        con.execute(
+            "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
+            "SELECT metric_id, CAST(period_start AS DATE), coalesce(segment, ''), value, note, ?, ? "
+            "FROM incoming_rows",
+            [upload_id, recorded_at],
+        )
+    finally:
+        con.unregister("incoming_rows")
+    return len(frame)
+
+
+def values_in_force(
+    con: store.Connection,
+    metric_ids: Sequence[str] | None = None,
+    *,
+    segment: str = "",
+    as_of: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """One row per (metric, period): the newest value known (at ``as_of``, if given)."""
+    filters = ["o.segment = ?", "u.retracted_at IS NULL"]
+    params: list[object] = [segment]
+    if metric_ids is not None:
+        filters.append("list_contains(?, o.metric_id)")
+        params.append(list(metric_ids))
+    if as_of is not None:
+        filters.append("o.recorded_at <= ?")
+        params.append(as_of)
+    frame = con.execute(
+        "SELECT o.metric_id, o.period_start, arg_max(o.value, o.upload_id) AS value, "
+        "arg_max(o.note, o.upload_id) AS note "
+        "FROM observations o JOIN uploads u USING (upload_id) "
+        f"WHERE {' AND '.join(filters)} "
+        "GROUP BY o.metric_id, o.period_start ORDER BY o.metric_id, o.period_start",
+        params,
+    ).df()
+    frame["period_start"] = frame["period_start"].dt.date
+    return frame
+
+
+def last_upload(con: store.Connection) -> tuple[str, str, dt.datetime] | None:
+    row = con.execute(
+        "SELECT file_name, uploaded_by, uploaded_at FROM uploads ORDER BY upload_id DESC LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None

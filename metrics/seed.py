@@ -1,0 +1,76 @@
+"""First start: the seed catalog, people and glossary, and (optionally) demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from metrics import access, catalog, config, demo, observations, store
+
+SEED_AUTHOR = "alex.admin@example.com"
+SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
+
+
+@dataclass(frozen=True)
+class InitResult:
+    path: Path
+    seeded_catalog: bool
+    demo_rows: int
+
+
+def _is_empty(con: store.Connection) -> bool:
+    row = con.execute("SELECT count(*) FROM metric_versions").fetchone()
+    return not row or row[0] == 0
+
+
+def _has_observations(con: store.Connection) -> bool:
+    row = con.execute("SELECT count(*) FROM observations").fetchone()
+    return bool(row and row[0])
+
+
+def seed_catalog(con: store.Connection) -> None:
+    """Seed teams, people, glossary and catalog; every seed version is signed by both sides."""
+    seed = catalog.load_seed()
+    catalog.save_teams(con, seed.teams)
+    for person in access.load_seed_people():
+        access.upsert_person(con, person)
+    catalog.save_glossary(con, catalog.load_glossary_seed(), by=SEED_AUTHOR)
+    for definition in seed.metrics:
+        version = catalog.add_version(
+            con, definition, proposed_by=SEED_AUTHOR, kind="new", comment="Seed catalog"
+        )
+        for side, signer in SEED_SIGNERS.items():
+            catalog.record_signature(
+                con, definition.id, version, side=side, signer=signer,
+                content_hash=definition.content_hash(), comment="Agreed at the kick-off workshop",
+            )
+    store.audit(con, SEED_AUTHOR, "seed_catalog", None, f'{{"metrics": {len(seed.metrics)}}}')
+
+
+def load_demo(con: store.Connection, end: dt.date) -> int:
+    """Store the demo series as one upload, exactly as a team's CSV would be."""
+    definitions = [e.definition for e in catalog.board_entries(con, end)]
+    frame = demo.generate(definitions, demo.load_profiles(), end)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    upload_id = observations.add_upload(
+        con, original=buffer.getvalue().encode("utf-8"), file_name="demo-data.csv",
+        uploaded_by=SEED_AUTHOR, source="demo", outcome="accepted", row_count=len(frame),
+    )
+    observations.append(con, frame, upload_id)
+    store.audit(con, SEED_AUTHOR, "load_demo", str(upload_id), f'{{"rows": {len(frame)}}}')
+    return len(frame)
+
+
+def initialise(path: Path | None = None, *, demo_data: bool | None = None) -> InitResult:
+    """Create and migrate the database; seed it when empty. Safe to run again."""
+    db_path = path or config.database_path()
+    want_demo = config.demo_enabled() if demo_data is None else demo_data
+    with store.connect(db_path) as con, store.transaction(con):
+        seeded = _is_empty(con)
+        if seeded:
+            seed_catalog(con)
+        rows = load_demo(con, config.today()) if want_demo and not _has_observations(con) else 0
+    return InitResult(db_path, seeded, rows)

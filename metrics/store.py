@@ -1,0 +1,273 @@
+"""DuckDB: opening the file, schema migrations, transactions.
+
+No connection lives longer than one unit of work. DuckDB lets one process at a
+time hold a file open for writing, so the dashboard opens, reads and closes; the
+command line can then take its turn. When another process holds the file we
+retry with backoff for a bounded time, then say "database busy".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from metrics import config
+from metrics.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnreadable
+
+log = logging.getLogger(__name__)
+
+Connection = duckdb.DuckDBPyConnection
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    summary: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "people, catalog versions and signatures, glossary, uploads, observations, audit log",
+        (
+            """CREATE TABLE teams (
+                team_id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL)""",
+            """CREATE TABLE people (
+                email VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                team VARCHAR,
+                roles VARCHAR[] NOT NULL,
+                active BOOLEAN NOT NULL DEFAULT TRUE,
+                added_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+            """CREATE TABLE metric_versions (
+                metric_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                kind VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                description VARCHAR NOT NULL,
+                calculation VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,
+                unit_label VARCHAR NOT NULL,
+                direction VARCHAR NOT NULL,
+                area VARCHAR NOT NULL,
+                cadence VARCHAR NOT NULL,
+                it_owner VARCHAR NOT NULL,
+                marketing_owner VARCHAR NOT NULL,
+                target DOUBLE NOT NULL,
+                amber DOUBLE NOT NULL,
+                red DOUBLE NOT NULL,
+                min_value DOUBLE,
+                max_value DOUBLE,
+                data_source VARCHAR NOT NULL,
+                supplied_by VARCHAR NOT NULL,
+                revisit DATE NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                proposed_by VARCHAR NOT NULL,
+                proposed_at TIMESTAMP NOT NULL,
+                comment VARCHAR,
+                PRIMARY KEY (metric_id, version))""",
+            """CREATE TABLE signatures (
+                metric_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                side VARCHAR NOT NULL,
+                signer VARCHAR NOT NULL,
+                decision VARCHAR NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                comment VARCHAR,
+                signed_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE glossary (
+                term VARCHAR PRIMARY KEY,
+                meaning VARCHAR NOT NULL,
+                updated_by VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL)""",
+            "CREATE SEQUENCE upload_ids START 1",
+            """CREATE TABLE uploads (
+                upload_id BIGINT PRIMARY KEY DEFAULT nextval('upload_ids'),
+                sha256 VARCHAR NOT NULL,
+                file_name VARCHAR NOT NULL,
+                uploaded_by VARCHAR NOT NULL,
+                uploaded_at TIMESTAMP NOT NULL,
+                source VARCHAR NOT NULL,
+                row_count BIGINT,
+                outcome VARCHAR NOT NULL,
+                error_counts JSON,
+                original BLOB,
+                retracted_at TIMESTAMP,
+                retracted_by VARCHAR)""",
+            """CREATE TABLE observations (
+                metric_id VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                segment VARCHAR NOT NULL DEFAULT '',
+                value DOUBLE NOT NULL,
+                note VARCHAR,
+                upload_id BIGINT NOT NULL,
+                recorded_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE audit_log (
+                logged_at TIMESTAMP NOT NULL,
+                actor VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                subject VARCHAR,
+                detail JSON)""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+_LOCK_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _LOCK_MARKERS)
+
+
+def _open_with_retry(path: Path, timeout: float) -> Connection:
+    """Open ``path`` read-write, retrying while another process holds the lock."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise DatabaseUnreadable(
+                    f"The file {path.name} exists but is not a readable Shared Scorecard "
+                    "database (it may be truncated or another kind of file). It has been "
+                    "left untouched; move it aside or point SCORECARD_DB at another file.",
+                ) from exc
+            if time.monotonic() + delay > deadline:
+                raise DatabaseBusy(
+                    "The database is busy: another process is using it. "
+                    f"Waited {timeout:g} s; please try again in a moment.",
+                ) from exc
+            log.info("database locked, retrying in %.2fs", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def schema_version(con: Connection) -> int:
+    """The schema version recorded in the file; 0 for a new, empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the schema up to date in one transaction; refuse a newer file."""
+    latest = migrations[-1].version
+    current = schema_version(con)
+    if current > latest:
+        raise DatabaseTooNew(
+            f"This database was written by a newer Shared Scorecard (schema {current}); "
+            f"this version understands up to schema {latest}. Upgrade the app to open it.",
+        )
+    if current == latest:
+        return current
+    with transaction(con):
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            for statement in migration.statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?)",
+                [migration.version, now()],
+            )
+            log.info("migrated to schema %s: %s", migration.version, migration.summary)
+    return latest
+
+
+@contextmanager
+def connect(
+    path: Path | None = None,
+    *,
+    timeout: float | None = None,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> Iterator[Connection]:
+    """A short-lived, migrated connection; closed (and the file released) on exit."""
+    db_path = path or config.database_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open_with_retry(db_path, config.lock_timeout() if timeout is None else timeout)
+    try:
+        migrate(con, migrations)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """All or nothing: commit when the block ends, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def data_fingerprint(path: Path | None = None) -> tuple[int, ...]:
+    """Changes whenever the file's content changes, without opening it.
+
+    DuckDB touches neither the file nor its write-ahead log on reads, so the
+    dashboard can key its caches on this and skip the database on warm reruns.
+    """
+    db_path = path or config.database_path()
+    parts: list[int] = []
+    for candidate in (db_path, Path(f"{db_path}.wal")):
+        try:
+            stat = os.stat(candidate)
+        except FileNotFoundError:
+            parts.extend((0, 0))
+        else:
+            parts.extend((stat.st_mtime_ns, stat.st_size))
+    return tuple(parts)
+
+
+def now() -> dt.datetime:
+    """Timestamps are stored in UTC without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def table_counts(con: Connection) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY table_name"
+        ).fetchall()
+    ]
+    counts: dict[str, int] = {}
+    for name in names:
+        # Table names come from the catalog above, never from a person.
+        row = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        counts[name] = int(row[0]) if row else 0
+    return counts
+
+
+def audit(con: Connection, actor: str, action: str, subject: str | None, detail: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)",
+        [now(), actor, action, subject, detail],
+    )

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (Debian's chromium included), lint, type-check and run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh requirements-dev.txt
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "The browser tests need Debian's chromium (and poppler-utils for PDF checks): missing ${need_apt[*]}." >&2
+    echo "Install them with your system's package manager (on Debian/Ubuntu: apt-get install chromium poppler-utils)," >&2
+    echo "or set CHROMIUM=/path/to/chromium. The browser tests are not skipped silently." >&2
+    exit 2
+  fi
+fi
+
+.venv/bin/ruff check .
+.venv/bin/mypy
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from metrics import access, catalog, seed, store
+
+
+def test_initialise_seeds_once_and_is_safe_to_repeat(db_path: Path) -> None:
+    first = seed.initialise(db_path, demo_data=True)
+    assert first.seeded_catalog and first.demo_rows > 1000
+    second = seed.initialise(db_path, demo_data=True)
+    assert not second.seeded_catalog and second.demo_rows == 0
+    with store.connect(db_path) as con:
+        counts = store.table_counts(con)
+    assert counts["observations"] == first.demo_rows
+    assert counts["uploads"] == 1
+    assert counts["metric_versions"] == len(catalog.load_seed().metrics)
+
+
+def test_without_demo_only_the_catalog_and_people_are_seeded(db_path: Path) -> None:
+    seed.initialise(db_path, demo_data=False)
+    with store.connect(db_path) as con:
+        counts = store.table_counts(con)
+        roles = {role for p in access.people(con) for role in p.roles}
+    assert counts["observations"] == 0 and counts["glossary"] >= 20
+    assert roles == set(access.ROLES)
+
+
+def test_demo_upload_keeps_its_original_bytes(con: store.Connection) -> None:
+    row = con.execute("SELECT file_name, original, row_count, sha256 FROM uploads").fetchone()
+    assert row is not None
+    file_name, original, row_count, sha = row
+    assert file_name == "demo-data.csv"
+    assert original.decode("utf-8").startswith("metric_id,period_start,segment,value,note")
+    assert original.decode("utf-8").count("\n") == row_count + 1
+    import hashlib
+
+    assert hashlib.sha256(original).hexdigest() == sha

@@ -1,0 +1,149 @@
+"""The store on real DuckDB files: migrations, refusals, locking, transactions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from metrics import store
+from metrics.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnreadable
+
+
+def test_new_file_is_created_with_missing_directory_and_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "deeper" / "scorecard.duckdb"
+    with store.connect(path) as con:
+        assert store.schema_version(con) == store.LATEST_VERSION
+        counts = store.table_counts(con)
+    assert path.exists()
+    assert {"people", "metric_versions", "signatures", "uploads", "observations", "audit_log"} <= set(counts)
+
+
+def test_older_file_is_migrated_on_open(db_path: Path) -> None:
+    with store.connect(db_path) as con:
+        con.execute("INSERT INTO teams VALUES ('ops', 'Operations')")
+    newer = (*store.MIGRATIONS, store.Migration(store.LATEST_VERSION + 1, "test column", (
+        "ALTER TABLE teams ADD COLUMN colour VARCHAR DEFAULT 'blue'",
+    )))
+    with store.connect(db_path, migrations=newer) as con:
+        assert store.schema_version(con) == store.LATEST_VERSION + 1
+        assert con.execute("SELECT team_id, colour FROM teams").fetchall() == [("ops", "blue")]
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+    assert versions == list(range(1, store.LATEST_VERSION + 2))
+
+
+def test_failed_migration_leaves_the_file_at_its_old_version(db_path: Path) -> None:
+    with store.connect(db_path):
+        pass
+    broken = (*store.MIGRATIONS, store.Migration(store.LATEST_VERSION + 1, "broken", (
+        "CREATE TABLE half_done (x INTEGER)",
+        "THIS IS NOT SQL",
+    )))
+    with pytest.raises(duckdb.Error), store.connect(db_path, migrations=broken):
+        pass
+    with store.connect(db_path) as con:
+        assert store.schema_version(con) == store.LATEST_VERSION
+        assert "half_done" not in store.table_counts(con)
+
+
+def test_file_from_a_newer_version_is_refused(db_path: Path) -> None:
+    with store.connect(db_path) as con:
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [store.LATEST_VERSION + 5])
+    with pytest.raises(DatabaseTooNew, match="newer Shared Scorecard"), store.connect(db_path):
+        pass
+
+
+@pytest.mark.parametrize("content", [b"name,value\nsessions,10\n" * 50, b"\x00" * 10])
+def test_a_file_that_is_not_duckdb_is_refused_and_left_untouched(db_path: Path, content: bytes) -> None:
+    db_path.write_bytes(content)
+    with pytest.raises(DatabaseUnreadable, match="left untouched"), store.connect(db_path):
+        pass
+    assert db_path.read_bytes() == content
+
+
+def test_a_truncated_database_is_refused_and_left_untouched(db_path: Path, demo_db: Path) -> None:
+    truncated = demo_db.read_bytes()[:20_000]
+    demo_db.write_bytes(truncated)
+    with pytest.raises(DatabaseUnreadable), store.connect(demo_db) as con:
+        con.execute("SELECT count(*) FROM observations").fetchall()
+    assert demo_db.read_bytes() == truncated
+
+
+def _hold_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
+    script = textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r})
+        print("locked", flush=True)
+        time.sleep({seconds})
+        con.close()
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "locked"
+    return process
+
+
+def test_lock_held_by_another_process_gives_database_busy_after_bounded_wait(db_path: Path) -> None:
+    with store.connect(db_path):
+        pass
+    holder = _hold_lock(db_path, 30)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy, match="busy"), store.connect(db_path, timeout=0.6):
+            pass
+        waited = time.monotonic() - started
+        assert 0.3 <= waited < 5
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_lock_released_within_the_timeout_is_waited_for(db_path: Path) -> None:
+    with store.connect(db_path):
+        pass
+    holder = _hold_lock(db_path, 0.8)
+    try:
+        with store.connect(db_path, timeout=10) as con:
+            assert store.schema_version(con) == store.LATEST_VERSION
+    finally:
+        holder.wait()
+
+
+def test_transaction_is_all_or_nothing(db_path: Path) -> None:
+    with store.connect(db_path) as con:
+        with pytest.raises(RuntimeError), store.transaction(con):
+            con.execute("INSERT INTO teams VALUES ('a', 'A')")
+            raise RuntimeError("boom")
+        assert store.table_counts(con)["teams"] == 0
+        with store.transaction(con):
+            con.execute("INSERT INTO teams VALUES ('a', 'A')")
+        assert store.table_counts(con)["teams"] == 1
+
+
+def test_fingerprint_changes_on_write_not_on_read(db_path: Path) -> None:
+    with store.connect(db_path):
+        pass
+    before = store.data_fingerprint(db_path)
+    with store.connect(db_path) as con:
+        con.execute("SELECT * FROM teams").fetchall()
+    assert store.data_fingerprint(db_path) == before
+    time.sleep(0.01)
+    with store.connect(db_path) as con:
+        con.execute("INSERT INTO teams VALUES ('a', 'A')")
+    assert store.data_fingerprint(db_path) != before
+
+
+def test_connection_is_released_after_use(db_path: Path) -> None:
+    """No connection outlives its block: another process can open the file right after."""
+    with store.connect(db_path):
+        pass
+    result = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db_path)!r}).close()"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
