@@ -101,7 +101,13 @@ def upsert_person(con: store.Connection, person: Person) -> None:
         "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
         "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
         "roles = excluded.roles, active = TRUE",
-        [_normalise_email(person.email), person.name, person.team, list(check_roles(person.roles)), store.now()],
+        [
+            _normalise_email(person.email),
+            person.name,
+            person.team,
+            list(check_roles(person.roles)),
+            store.now(),
+        ],
     )
 
 
@@ -115,9 +121,7 @@ def get_person(con: store.Connection, email: str) -> Person | None:
 
 
 def people(con: store.Connection) -> list[Person]:
-    rows = con.execute(
-        "SELECT email, name, team, roles FROM people WHERE active ORDER BY name"
-    ).fetchall()
+    rows = con.execute("SELECT email, name, team, roles FROM people WHERE active ORDER BY name").fetchall()
     return [Person(r[0], r[1], r[2], tuple(r[3])) for r in rows]
 
 
@@ -130,7 +134,4 @@ def require_person(con: store.Connection, email: str) -> Person:
 
 def load_seed_people(path: Path = SEED_PEOPLE) -> list[Person]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        Person(p["email"], p["name"], p.get("team"), tuple(p["roles"]))
-        for p in raw.get("people") or []
-    ]
+    return [Person(p["email"], p["name"], p.get("team"), tuple(p["roles"])) for p in raw.get("people") or []]

@@ -54,8 +54,14 @@ def build_tile(entry: CatalogEntry, history: pd.DataFrame, today: dt.date) -> Ti
         history, periods.shift(latest_period, d.cadence, -periods.periods_per_year(d.cadence))
     )
     return Tile(
-        entry, latest_period, latest, previous, year_ago, status.rag(latest, d),
-        status.is_stale(latest_period, d.cadence, today), history,
+        entry,
+        latest_period,
+        latest,
+        previous,
+        year_ago,
+        status.rag(latest, d),
+        status.is_stale(latest_period, d.cadence, today),
+        history,
     )
 
 

@@ -110,9 +110,7 @@ class CatalogEntry:
 
 
 _FIELD_ALIASES = {"min": "min_value", "max": "max_value"}
-_REQUIRED = tuple(
-    f.name for f in dataclasses.fields(MetricDefinition) if f.default is dataclasses.MISSING
-)
+_REQUIRED = tuple(f.name for f in dataclasses.fields(MetricDefinition) if f.default is dataclasses.MISSING)
 
 
 def definition_from_mapping(raw: Mapping[str, Any], teams: Iterable[str]) -> MetricDefinition:
@@ -185,9 +183,9 @@ def check_definition(d: MetricDefinition, teams: Iterable[str]) -> None:
         problems.append("a score needs its own min and max")
     if d.unit in UNIT_BOUNDS:
         low, high, _ = d.bounds()
-        for name, value in (("target", d.target), ("amber", d.amber), ("red", d.red)):
-            if (low is not None and value < low) or (high is not None and value > high):
-                problems.append(f"{name} {value:g} is outside the accepted range")
+        for label, limit in (("target", d.target), ("amber", d.amber), ("red", d.red)):
+            if (low is not None and limit < low) or (high is not None and limit > high):
+                problems.append(f"{label} {limit:g} is outside the accepted range")
     if d.it_owner == d.marketing_owner:
         problems.append("the IT owner and the marketing owner must be different people")
     if problems:
@@ -252,10 +250,31 @@ def add_version(
     con.execute(
         f"INSERT INTO metric_versions ({_COLUMNS}) VALUES ({', '.join('?' * 25)})",
         [
-            d.id, version, kind, d.name, d.description, d.calculation, d.unit, d.unit_label,
-            d.direction, d.area, d.cadence, d.it_owner, d.marketing_owner, d.target, d.amber,
-            d.red, d.min_value, d.max_value, d.data_source, d.supplied_by, d.revisit,
-            d.content_hash(), proposed_by, store.now(), comment,
+            d.id,
+            version,
+            kind,
+            d.name,
+            d.description,
+            d.calculation,
+            d.unit,
+            d.unit_label,
+            d.direction,
+            d.area,
+            d.cadence,
+            d.it_owner,
+            d.marketing_owner,
+            d.target,
+            d.amber,
+            d.red,
+            d.min_value,
+            d.max_value,
+            d.data_source,
+            d.supplied_by,
+            d.revisit,
+            d.content_hash(),
+            proposed_by,
+            store.now(),
+            comment,
         ],
     )
     return version
@@ -280,13 +299,25 @@ def record_signature(
 
 def _definition_from_row(row: Mapping[str, Any]) -> MetricDefinition:
     return MetricDefinition(
-        id=row["metric_id"], name=row["name"], description=row["description"],
-        calculation=row["calculation"], unit=row["unit"], unit_label=row["unit_label"],
-        direction=row["direction"], area=row["area"], cadence=row["cadence"],
-        it_owner=row["it_owner"], marketing_owner=row["marketing_owner"],
-        target=row["target"], amber=row["amber"], red=row["red"],
-        data_source=row["data_source"], supplied_by=row["supplied_by"], revisit=row["revisit"],
-        min_value=row["min_value"], max_value=row["max_value"],
+        id=row["metric_id"],
+        name=row["name"],
+        description=row["description"],
+        calculation=row["calculation"],
+        unit=row["unit"],
+        unit_label=row["unit_label"],
+        direction=row["direction"],
+        area=row["area"],
+        cadence=row["cadence"],
+        it_owner=row["it_owner"],
+        marketing_owner=row["marketing_owner"],
+        target=row["target"],
+        amber=row["amber"],
+        red=row["red"],
+        data_source=row["data_source"],
+        supplied_by=row["supplied_by"],
+        revisit=row["revisit"],
+        min_value=row["min_value"],
+        max_value=row["max_value"],
     )
 
 
@@ -321,7 +352,9 @@ def entries(con: store.Connection, today: dt.date | None = None) -> list[Catalog
         latest = versions[-1]
         agreed_rows = [r for r in versions if (metric_id, r["version"]) in agreed]
         if not agreed_rows:
-            result.append(CatalogEntry(_definition_from_row(latest), latest["version"], "proposed", latest["version"]))
+            result.append(
+                CatalogEntry(_definition_from_row(latest), latest["version"], "proposed", latest["version"])
+            )
             continue
         in_force = agreed_rows[-1]
         definition = _definition_from_row(in_force)

@@ -20,7 +20,11 @@ def _init(args: argparse.Namespace) -> int:
     print(f"Database: {result.path}")
     print("Seeded the catalog, people and glossary." if result.seeded_catalog else "Catalog already present.")
     if args.demo:
-        print(f"Loaded {result.demo_rows:,} demo values." if result.demo_rows else "Values already present; demo data not loaded.")
+        print(
+            f"Loaded {result.demo_rows:,} demo values."
+            if result.demo_rows
+            else "Values already present; demo data not loaded."
+        )
     return 0
 
 
@@ -52,14 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    init = commands.add_parser("init", help="create or migrate the database and seed the catalog",
-                               description="Create the database if needed, migrate it to the current "
-                               "schema and seed the catalog, people and glossary when it is empty.")
-    init.add_argument("--demo", action="store_true", help="also load two years of demo values (only into an empty database)")
+    init = commands.add_parser(
+        "init",
+        help="create or migrate the database and seed the catalog",
+        description="Create the database if needed, migrate it to the current "
+        "schema and seed the catalog, people and glossary when it is empty.",
+    )
+    init.add_argument(
+        "--demo", action="store_true", help="also load two years of demo values (only into an empty database)"
+    )
     init.set_defaults(handler=_init)
 
-    status = commands.add_parser("status", help="database path, schema version, rows per table, last upload",
-                                 description="Show the database path, its schema version, row counts per table and the last upload.")
+    status = commands.add_parser(
+        "status",
+        help="database path, schema version, rows per table, last upload",
+        description="Show the database path, its schema version, row counts per table and the last upload.",
+    )
     status.set_defaults(handler=_status)
     return parser
 

@@ -45,9 +45,7 @@ def moments(end: dt.date) -> DemoMoments:
     campaign_start = periods.shift(last_week, "weekly", -CAMPAIGN_WEEKS_BEFORE_END)
     return DemoMoments(
         outage_week=periods.shift(last_week, "weekly", -OUTAGE_WEEKS_BEFORE_END),
-        campaign_weeks=tuple(
-            periods.shift(campaign_start, "weekly", i) for i in range(CAMPAIGN_WEEKS)
-        ),
+        campaign_weeks=tuple(periods.shift(campaign_start, "weekly", i) for i in range(CAMPAIGN_WEEKS)),
     )
 
 
@@ -77,7 +75,7 @@ def series(
     d: MetricDefinition, profile: Mapping[str, Any], end: dt.date, seed: int = DEMO_SEED
 ) -> list[tuple[dt.date, float, str | None]]:
     """(period_start, value, note) for one metric, oldest first."""
-    rng = random.Random(f"{seed}:{d.id}")
+    rng = random.Random(f"{seed}:{d.id}")  # noqa: S311 - demo data, not secrets
     last = periods.last_complete(end, d.cadence)
     first = periods.shift(last, d.cadence, -YEARS * periods.periods_per_year(d.cadence) + 1)
     when = moments(end)
@@ -107,7 +105,7 @@ def _segment_rows(
     d: MetricDefinition, segments: list[str], rows: list[tuple[dt.date, float, str | None]], seed: int
 ) -> list[dict[str, Any]]:
     """Split a total across segments: counts add up, rates vary around the total."""
-    rng = random.Random(f"{seed}:{d.id}:segments")
+    rng = random.Random(f"{seed}:{d.id}:segments")  # noqa: S311 - demo data, not secrets
     weights = [1.0 / (i + 1.3) for i in range(len(segments))]
     shares = [w / sum(weights) for w in weights]
     out = []
@@ -118,8 +116,13 @@ def _segment_rows(
             else:
                 value = total * (1 + rng.gauss(0, 0.04) + (0.05 if segment == segments[0] else -0.05))
             out.append(
-                {"metric_id": d.id, "period_start": start, "segment": segment,
-                 "value": _clamp(value, d), "note": None}
+                {
+                    "metric_id": d.id,
+                    "period_start": start,
+                    "segment": segment,
+                    "value": _clamp(value, d),
+                    "note": None,
+                }
             )
     return out
 

@@ -35,8 +35,15 @@ def add_upload(
         "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, source, row_count, "
         "outcome, error_counts, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
         [
-            hashlib.sha256(original).hexdigest(), file_name, uploaded_by, store.now(), source,
-            row_count, outcome, json.dumps(dict(error_counts or {})), original,
+            hashlib.sha256(original).hexdigest(),
+            file_name,
+            uploaded_by,
+            store.now(),
+            source,
+            row_count,
+            outcome,
+            json.dumps(dict(error_counts or {})),
+            original,
         ],
     ).fetchone()
     assert row is not None

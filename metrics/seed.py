@@ -43,8 +43,13 @@ def seed_catalog(con: store.Connection) -> None:
         )
         for side, signer in SEED_SIGNERS.items():
             catalog.record_signature(
-                con, definition.id, version, side=side, signer=signer,
-                content_hash=definition.content_hash(), comment="Agreed at the kick-off workshop",
+                con,
+                definition.id,
+                version,
+                side=side,
+                signer=signer,
+                content_hash=definition.content_hash(),
+                comment="Agreed at the kick-off workshop",
             )
     store.audit(con, SEED_AUTHOR, "seed_catalog", None, f'{{"metrics": {len(seed.metrics)}}}')
 
@@ -56,8 +61,13 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     upload_id = observations.add_upload(
-        con, original=buffer.getvalue().encode("utf-8"), file_name="demo-data.csv",
-        uploaded_by=SEED_AUTHOR, source="demo", outcome="accepted", row_count=len(frame),
+        con,
+        original=buffer.getvalue().encode("utf-8"),
+        file_name="demo-data.csv",
+        uploaded_by=SEED_AUTHOR,
+        source="demo",
+        outcome="accepted",
+        row_count=len(frame),
     )
     observations.append(con, frame, upload_id)
     store.audit(con, SEED_AUTHOR, "load_demo", str(upload_id), f'{{"rows": {len(frame)}}}')

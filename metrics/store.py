@@ -254,8 +254,7 @@ def table_counts(con: Connection) -> dict[str, int]:
     names = [
         row[0]
         for row in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' ORDER BY table_name"
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
         ).fetchall()
     ]
     counts: dict[str, int] = {}

@@ -18,7 +18,10 @@ st.caption(
 if not tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
 
-for heading, areas in (("Customer journey", catalog.JOURNEY_AREAS), ("IT: reliability, security, delivery", catalog.IT_AREAS)):
+for heading, areas in (
+    ("Customer journey", catalog.JOURNEY_AREAS),
+    ("IT: reliability, security, delivery", catalog.IT_AREAS),
+):
     st.header(heading, divider="gray")
     for area in areas:
         area_tiles = [t for t in tiles if t.definition.area == area]

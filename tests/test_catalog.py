@@ -25,10 +25,24 @@ def test_seed_catalog_is_a_real_shared_catalog() -> None:
     ids = {m.id for m in SEED.metrics}
     assert 20 <= len(SEED.metrics) <= 25
     assert {m.area for m in SEED.metrics} == set(catalog.AREAS)
-    for required in ("sessions", "lead_signups", "cost_per_lead", "conversion_rate", "average_order_value",
-                     "repeat_purchase_rate", "nps", "churn_rate", "site_uptime", "checkout_p95_latency",
-                     "security_incidents", "mttr_hours", "unreviewed_saas_tools", "lead_time_days",
-                     "new_work_share", "joint_checkins_held"):
+    for required in (
+        "sessions",
+        "lead_signups",
+        "cost_per_lead",
+        "conversion_rate",
+        "average_order_value",
+        "repeat_purchase_rate",
+        "nps",
+        "churn_rate",
+        "site_uptime",
+        "checkout_p95_latency",
+        "security_incidents",
+        "mttr_hours",
+        "unreviewed_saas_tools",
+        "lead_time_days",
+        "new_work_share",
+        "joint_checkins_held",
+    ):
         assert required in ids
     uptime = next(m for m in SEED.metrics if m.id == "site_uptime")
     assert uptime.target == 99.9 and uptime.unit == "percent"
@@ -69,7 +83,7 @@ def test_missing_and_unknown_fields_are_named() -> None:
     with pytest.raises(CatalogError, match="missing calculation"):
         catalog.definition_from_mapping(raw, TEAMS)
     raw = {**_definition().content(), "colour": "blue"}
-    with pytest.raises(CatalogError, match="unknown field.*colour"):
+    with pytest.raises(CatalogError, match=r"unknown field.*colour"):
         catalog.definition_from_mapping(raw, TEAMS)
 
 
@@ -85,17 +99,27 @@ def test_content_hash_covers_every_field() -> None:
             changed = 1.0
         else:
             changed = value + 0.5
-        assert dataclasses.replace(base, **{field.name: changed}).content_hash() != base.content_hash(), field.name
+        assert dataclasses.replace(base, **{field.name: changed}).content_hash() != base.content_hash(), (
+            field.name
+        )
 
 
 def _add(con: store.Connection, definition: MetricDefinition) -> int:
     return catalog.add_version(con, definition, proposed_by="alex.admin@example.com")
 
 
-def _sign(con: store.Connection, d: MetricDefinition, version: int, side: str, signer: str, **kw: str) -> None:
-    catalog.record_signature(con, d.id, version, side=side, signer=signer,
-                             content_hash=kw.get("content_hash", d.content_hash()),
-                             decision=kw.get("decision", "signed"))
+def _sign(
+    con: store.Connection, d: MetricDefinition, version: int, side: str, signer: str, **kw: str
+) -> None:
+    catalog.record_signature(
+        con,
+        d.id,
+        version,
+        side=side,
+        signer=signer,
+        content_hash=kw.get("content_hash", d.content_hash()),
+        decision=kw.get("decision", "signed"),
+    )
 
 
 def _status(con: store.Connection, metric_id: str) -> catalog.CatalogEntry:

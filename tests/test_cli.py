@@ -17,8 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_cli(*args: str, db: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SCORECARD_DB": str(db)}
     return subprocess.run(
-        [sys.executable, "-m", "metrics", *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "metrics", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -63,16 +68,25 @@ def test_busy_database_exits_2(db_path: Path) -> None:
     with store.connect(db_path):
         pass
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db_path)!r}); print('x', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db_path)!r}); print('x', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline()
         env_timeout = {"SCORECARD_LOCK_TIMEOUT": "0.5"}
         result = subprocess.run(
-            [sys.executable, "-m", "metrics", "status"], cwd=ROOT,
+            [sys.executable, "-m", "metrics", "status"],
+            cwd=ROOT,
             env={**os.environ, "SCORECARD_DB": str(db_path), **env_timeout},
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert result.returncode == 2
         assert "Database busy" in result.stderr

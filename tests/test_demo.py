@@ -50,7 +50,9 @@ def test_outage_dips_uptime_and_conversion_in_the_same_week() -> None:
     for metric_id in ("site_uptime", "conversion_rate"):
         series = _weekly(frame, metric_id)
         assert series.idxmin() == outage, metric_id
-    assert frame[(frame["period_start"] == outage) & (frame["metric_id"] == "site_uptime")]["note"].notna().all()
+    assert (
+        frame[(frame["period_start"] == outage) & (frame["metric_id"] == "site_uptime")]["note"].notna().all()
+    )
 
 
 def test_campaign_lifts_awareness() -> None:

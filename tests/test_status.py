@@ -14,14 +14,23 @@ LOWER = dataclasses.replace(SEED["checkout_p95_latency"], target=800.0, amber=90
 @pytest.mark.parametrize(
     ("definition", "value", "expected"),
     [
-        (HIGHER, 3.5, status.GREEN), (HIGHER, 2.8, status.GREEN), (HIGHER, 2.79, status.AMBER),
-        (HIGHER, 2.5, status.AMBER), (HIGHER, 2.49, status.RED), (HIGHER, None, status.NO_DATA),
+        (HIGHER, 3.5, status.GREEN),
+        (HIGHER, 2.8, status.GREEN),
+        (HIGHER, 2.79, status.AMBER),
+        (HIGHER, 2.5, status.AMBER),
+        (HIGHER, 2.49, status.RED),
+        (HIGHER, None, status.NO_DATA),
         (HIGHER, math.nan, status.NO_DATA),
-        (LOWER, 700.0, status.GREEN), (LOWER, 900.0, status.GREEN), (LOWER, 901.0, status.AMBER),
-        (LOWER, 1200.0, status.AMBER), (LOWER, 1201.0, status.RED),
+        (LOWER, 700.0, status.GREEN),
+        (LOWER, 900.0, status.GREEN),
+        (LOWER, 901.0, status.AMBER),
+        (LOWER, 1200.0, status.AMBER),
+        (LOWER, 1201.0, status.RED),
     ],
 )
-def test_rag_is_direction_aware(definition: catalog.MetricDefinition, value: float | None, expected: str) -> None:
+def test_rag_is_direction_aware(
+    definition: catalog.MetricDefinition, value: float | None, expected: str
+) -> None:
     assert status.rag(value, definition) == expected
 
 

@@ -27,23 +27,37 @@ def test_new_file_is_created_with_missing_directory_and_migrated(tmp_path: Path)
 def test_older_file_is_migrated_on_open(db_path: Path) -> None:
     with store.connect(db_path) as con:
         con.execute("INSERT INTO teams VALUES ('ops', 'Operations')")
-    newer = (*store.MIGRATIONS, store.Migration(store.LATEST_VERSION + 1, "test column", (
-        "ALTER TABLE teams ADD COLUMN colour VARCHAR DEFAULT 'blue'",
-    )))
+    newer = (
+        *store.MIGRATIONS,
+        store.Migration(
+            store.LATEST_VERSION + 1,
+            "test column",
+            ("ALTER TABLE teams ADD COLUMN colour VARCHAR DEFAULT 'blue'",),
+        ),
+    )
     with store.connect(db_path, migrations=newer) as con:
         assert store.schema_version(con) == store.LATEST_VERSION + 1
         assert con.execute("SELECT team_id, colour FROM teams").fetchall() == [("ops", "blue")]
-        versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+        versions = [
+            r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+        ]
     assert versions == list(range(1, store.LATEST_VERSION + 2))
 
 
 def test_failed_migration_leaves_the_file_at_its_old_version(db_path: Path) -> None:
     with store.connect(db_path):
         pass
-    broken = (*store.MIGRATIONS, store.Migration(store.LATEST_VERSION + 1, "broken", (
-        "CREATE TABLE half_done (x INTEGER)",
-        "THIS IS NOT SQL",
-    )))
+    broken = (
+        *store.MIGRATIONS,
+        store.Migration(
+            store.LATEST_VERSION + 1,
+            "broken",
+            (
+                "CREATE TABLE half_done (x INTEGER)",
+                "THIS IS NOT SQL",
+            ),
+        ),
+    )
     with pytest.raises(duckdb.Error), store.connect(db_path, migrations=broken):
         pass
     with store.connect(db_path) as con:
@@ -144,6 +158,9 @@ def test_connection_is_released_after_use(db_path: Path) -> None:
         pass
     result = subprocess.run(
         [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db_path)!r}).close()"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
