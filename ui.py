@@ -50,10 +50,19 @@ def run(action: Callable[[], T]) -> T | None:
     return None
 
 
+def acting_email() -> str:
+    """Who is acting: the signed-in email when sign-in is configured, else the local
+    demo choice kept in ``st.session_state["acting_as"]`` (default: the demo admin)."""
+    if getattr(st.user, "is_logged_in", False):
+        return str(st.user.get("email") or "")
+    return str(st.session_state.get("acting_as", DEMO_PERSON))
+
+
 def current_person() -> Person | None:
-    """Until sign-in lands, the app runs as the demo admin (looked up on every rerun)."""
+    """The acting person, looked up in the people table on every rerun."""
+    email = acting_email()
     with store.connect() as con:
-        return access.get_person(con, DEMO_PERSON)
+        return access.get_person(con, email)
 
 
 def today() -> dt.date:

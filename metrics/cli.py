@@ -6,6 +6,7 @@ Exit codes (GUIDE contract): 0 done, 1 input rejected, 2 usage, permission or bu
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -13,6 +14,10 @@ from metrics import config, observations, seed, store
 from metrics.errors import ScorecardError
 
 Command = Callable[[argparse.Namespace], int]
+
+# Feature modules that add their own subcommands: each has register(commands), where
+# commands is the argparse subparsers object; each parser sets a handler(args) -> exit code.
+FEATURE_COMMANDS: tuple[str, ...] = ()
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -73,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show the database path, its schema version, row counts per table and the last upload.",
     )
     status.set_defaults(handler=_status)
+    for module in FEATURE_COMMANDS:
+        importlib.import_module(module).register(commands)
     return parser
 
 

@@ -122,7 +122,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
-LATEST_VERSION = MIGRATIONS[-1].version
+# Versions only grow; a gap is allowed (features reserve their numbers), order is by version.
+LATEST_VERSION = max(m.version for m in MIGRATIONS)
 
 _LOCK_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
 
@@ -170,6 +171,7 @@ def schema_version(con: Connection) -> int:
 
 def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Bring the schema up to date in one transaction; refuse a newer file."""
+    migrations = sorted(migrations, key=lambda m: m.version)
     latest = migrations[-1].version
     current = schema_version(con)
     if current > latest:

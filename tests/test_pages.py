@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+from tests.apptest import PAGES, app_as
 
 
-def _app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
+def _app(page: str | None = None):  # type: ignore[no-untyped-def]
+    return app_as(None, page)
 
 
 @pytest.mark.parametrize("page", PAGES)
