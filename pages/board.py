@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import ui.board
 from metrics import board, catalog, status
 
-tiles = ui.run(ui.board_tiles) or []
+tiles = ui.run(ui.board.board_tiles) or []
 st.title("Shared Scorecard")
 counts = board.summary(tiles)
 st.caption(
@@ -30,5 +31,5 @@ for heading, areas in (
         st.subheader(area.capitalize())
         for column, t in zip(st.columns(len(area_tiles)), area_tiles, strict=True):
             with column:
-                ui.tile(t)
-        st.plotly_chart(ui.area_figure(area), key=f"trend-{area}", config={"displayModeBar": False})
+                ui.board.tile(t)
+        st.plotly_chart(ui.board.area_figure(area), key=f"trend-{area}", config={"displayModeBar": False})
