@@ -1,0 +1,130 @@
+"""Upload speed, as ratios measured in one run against DuckDB's own read_csv.
+
+For each size, writes a valid metric CSV (real catalog metrics, unique keys),
+then times in the same process:
+  read_csv   - DuckDB's read_csv of the file into a table in a fresh database file
+               (the physical limit here)
+  ingest     - metrics.ingest: every check (pandera rules in DuckDB) and the store,
+               into a fresh seeded database file
+and prints ingest / read_csv, plus peak memory (RSS high-water mark) of a
+separate process that ingests the file. A 10,000-row file is timed end to end.
+
+    .venv/bin/python bench/ingest.py [--rows 1000000 5000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from metrics import access, catalog, ingest, periods, seed, store
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """A valid file: weekly metrics of the IT operations team, many segments, unique keys."""
+    metrics = [
+        m for m in catalog.load_seed().metrics if m.supplied_by == "it_operations" and m.cadence == "weekly"
+    ]
+    weeks = list(periods.span(dt.date(2000, 1, 3), periods.last_complete(TODAY, "weekly"), "weekly"))
+    segments = max(1, rows // (len(metrics) * len(weeks)) + 1)
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("metric_id,period_start,segment,value\n")
+        for segment in range(segments):
+            for m in metrics:
+                value = 99.5 if m.unit == "percent" else 300.0
+                for week in weeks:
+                    out.write(f"{m.id},{week.isoformat()},s{segment},{value + (written % 7) * 0.01:.2f}\n")
+                    written += 1
+                    if written == rows:
+                        return
+
+
+def time_read_csv(csv: Path, folder: Path) -> float:
+    con = duckdb.connect(str(folder / "baseline.duckdb"))
+    started = time.perf_counter()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv)])
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def time_ingest(csv: Path, db: Path) -> tuple[float, str]:
+    seed.initialise(db, demo_data=False)
+    with store.connect(db) as con:
+        person = access.get_person(con, "ivan.ops@example.com")
+    data = csv.read_bytes()
+    limits = ingest.Limits(max_bytes=10**10, max_rows=10**8)
+    started = time.perf_counter()
+    result = ingest.ingest(
+        data, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli"
+    )
+    elapsed = time.perf_counter() - started
+    assert result.outcome == "accepted", result.message
+    return elapsed, result.message
+
+
+def peak_memory_mib(csv: Path, folder: Path) -> float:
+    """Peak RSS of a fresh process that ingests the file (includes Python and libraries)."""
+    db = folder / "memory.duckdb"
+    code = (
+        f"import sys, resource, datetime as dt; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "from pathlib import Path\n"
+        "from metrics import access, ingest, seed, store\n"
+        f"db = Path({str(db)!r}); seed.initialise(db, demo_data=False)\n"
+        "with store.connect(db) as con: p = access.get_person(con, 'ivan.ops@example.com')\n"
+        f"csv = Path({str(csv)!r})\n"
+        "r = ingest.ingest(csv.read_bytes(), csv.name, p, path=db, csv_path=csv, today=dt.date(2026, 11, 23),"
+        " limits=ingest.Limits(10**10, 10**8))\n"
+        "assert r.outcome == 'accepted', r.message\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocess")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        small = folder / "small.csv"
+        write_csv(small, 10_000)
+        small_time, _ = time_ingest(small, folder / "small.duckdb")
+        print(f"10,000 rows: submit to report {small_time * 1000:.0f} ms of server time")
+        for rows in args.rows:
+            csv = folder / f"rows-{rows}.csv"
+            write_csv(csv, rows)
+            baseline = time_read_csv(csv, folder)
+            elapsed, _message = time_ingest(csv, folder / f"ingest-{rows}.duckdb")
+            line = (
+                f"{rows:>10,} rows ({csv.stat().st_size / 2**20:.0f} MB): read_csv {baseline:6.2f} s | "
+                f"ingest {elapsed:6.2f} s | ratio {elapsed / baseline:4.2f}x"
+            )
+            if not args.no_memory:
+                line += f" | peak memory {peak_memory_mib(csv, folder):,.0f} MiB"
+            print(line, flush=True)
+            for leftover in folder.glob("*.duckdb*"):
+                os.remove(leftover)
+    _ = resource  # peak memory is read in the child process
+
+
+if __name__ == "__main__":
+    main()

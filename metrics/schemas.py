@@ -1,0 +1,221 @@
+"""Validation rules for metric CSVs, and the pandera schemas built from them.
+
+Each rule is written once, as an ibis expression that is true for a row that
+passes. pandera's ibis backend runs the rules inside DuckDB, where the staged
+upload sits, so a million rows are checked without leaving the database:
+
+* the *gate* schema holds one check, every rule at once: one scan for a valid file;
+* the *detail* schema holds one check per rule, and is run only when the gate
+  fails, to list every failing cell with its line.
+
+The per-metric facts the rules need (is it agreed, who supplies it, its cadence
+and bounds) come from the agreed catalog, as a small table joined to the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from pandera.ibis import Check, DataFrameSchema
+
+from metrics.access import Person
+from metrics.catalog import CatalogEntry
+
+NOTE_LIMIT = 500
+CADENCE_START = {
+    "weekly": "a Monday",
+    "monthly": "the first of a month",
+    "quarterly": "the first day of a quarter",
+}
+
+Predicate = Callable[[ir.Table], ir.BooleanColumn]
+DUPLICATE_RULE = "duplicate_row"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    column: str  # the CSV column a failure is reported under
+    summary: str  # the reason, in plain words, for the count per rule
+    passes: Predicate
+    explain: Callable[[pd.Series], str] | None = None  # a row-specific reason, if it helps
+
+    def reason(self, row: pd.Series) -> str:
+        return self.explain(row) if self.explain else self.summary
+
+
+def _known(t: ir.Table) -> ir.BooleanColumn:
+    return t.known
+
+
+def _range_text(row: pd.Series) -> str:
+    low, high = row.get("low"), row.get("high")
+    if pd.notna(low) and pd.notna(high):
+        return f"outside the allowed range {low:g} to {high:g} for {row['metric_id']}"
+    if pd.notna(low):
+        return f"below the lowest allowed value {low:g} for {row['metric_id']}"
+    return f"above the highest allowed value {high:g} for {row['metric_id']}"
+
+
+def rules(today: dt.date) -> tuple[Rule, ...]:
+    """Every row rule, in the order a person would fix them."""
+    return (
+        Rule("metric_id_missing", "metric_id", "metric_id is empty", lambda t: t.metric_id.notnull()),
+        Rule(
+            "metric_unknown",
+            "metric_id",
+            "not a metric in the catalog",
+            lambda t: t.metric_id.isnull() | t.known,
+        ),
+        Rule(
+            "metric_not_agreed",
+            "metric_id",
+            "this metric's definition is not agreed by IT and marketing yet (or it is retired)",
+            lambda t: ~t.known | t.agreed,
+        ),
+        Rule(
+            "wrong_team",
+            "metric_id",
+            "your team does not supply this metric",
+            lambda t: ~t.known | ~t.agreed | t.team_may_upload,
+            lambda r: f"your team does not supply {r['metric_id']} (it comes from {r['supplied_by']})",
+        ),
+        Rule(
+            "period_not_date",
+            "period_start",
+            "not a date written as YYYY-MM-DD",
+            lambda t: t.period.notnull(),
+        ),
+        Rule(
+            "period_not_start",
+            "period_start",
+            "not the first day of the metric's period",
+            lambda t: t.period.isnull() | t.cadence.isnull() | _is_period_start(t),
+            lambda r: f"{r['metric_id']} is {r['cadence']}: the date must be {CADENCE_START[r['cadence']]}",
+        ),
+        Rule(
+            "period_in_future",
+            "period_start",
+            "the period has not started yet",
+            lambda t: t.period.isnull() | (t.period <= ibis.date(today)),
+        ),
+        Rule(
+            "value_not_number",
+            "value",
+            "not a plain number (use . for decimals, no thousands separators, units or %)",
+            lambda t: t.value.notnull(),
+        ),
+        Rule(
+            "value_not_finite",
+            "value",
+            "not a finite number (NaN, infinity or too large)",
+            lambda t: t.value.isnull() | ~(t.value.isnan() | t.value.isinf()),
+        ),
+        Rule(
+            "value_out_of_range",
+            "value",
+            "outside the range allowed for the metric",
+            lambda t: _finite_or_null(t) | _within_bounds(t),
+            _range_text,
+        ),
+        Rule(
+            "value_not_whole",
+            "value",
+            "a count must be a whole number",
+            lambda t: _finite_or_null(t) | ~t.whole.fill_null(False) | ((t.value % 1) == 0),
+        ),
+        Rule(
+            DUPLICATE_RULE,
+            "metric_id",
+            "the same metric, period and segment appear more than once in this file",
+            lambda t: t.copies == 1,
+        ),
+        Rule(
+            "note_too_long",
+            "note",
+            f"the note is longer than {NOTE_LIMIT} characters",
+            lambda t: t.note.isnull() | (t.note.length() <= NOTE_LIMIT),
+        ),
+    )
+
+
+def _finite_or_null(t: ir.Table) -> ir.BooleanColumn:
+    """True where another rule already reports the value (so it is not reported twice)."""
+    return t.value.isnull() | t.value.isnan() | t.value.isinf()
+
+
+def _within_bounds(t: ir.Table) -> ir.BooleanColumn:
+    above_low = t.low.isnull() | (t.value >= t.low)
+    below_high = t.high.isnull() | (t.value <= t.high)
+    return above_low & below_high
+
+
+def _is_period_start(t: ir.Table) -> ir.BooleanColumn:
+    first_of_month = t.period.day() == 1
+    return (
+        ((t.cadence == "weekly") & (t.period.day_of_week.index() == 0))
+        | ((t.cadence == "monthly") & first_of_month)
+        | ((t.cadence == "quarterly") & first_of_month & t.period.month().isin([1, 4, 7, 10]))
+    )
+
+
+def _check(rule_id: str, summary: str, predicate: Predicate) -> Check:
+    return Check(lambda data: predicate(data.table), name=rule_id, error=summary)
+
+
+def gate_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
+    """Two checks for a valid file's fast path: every row rule at once (one scan),
+    and no key twice (one aggregate; the per-row duplicate count is costlier)."""
+    row_wise = [r for r in row_rules if r.id != DUPLICATE_RULE]
+
+    def every_rule(t: ir.Table) -> ir.BooleanColumn:
+        return functools.reduce(operator.and_, (r.passes(t) for r in row_wise))
+
+    def unique_keys(t: ir.Table) -> ir.BooleanScalar:
+        keyed = t.filter(t.metric_id.notnull() & t.period.notnull())
+        copies = keyed.group_by(["metric_id", "period", "segment"]).aggregate(copies=keyed.count())
+        return copies.copies.max().fill_null(1) <= 1
+
+    return DataFrameSchema(
+        checks=[
+            _check("every_rule", "a row breaks a rule", every_rule),
+            Check(lambda data: unique_keys(data.table), name="unique_keys", error="a key appears twice"),
+        ]
+    )
+
+
+def detail_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
+    """One check per rule; its failure cases are whole rows, line numbers included."""
+    return DataFrameSchema(checks=[_check(r.id, r.summary, r.passes) for r in row_rules])
+
+
+def catalog_facts(entries: Iterable[CatalogEntry], person: Person) -> pd.DataFrame:
+    """Per metric: agreed?, may this person upload it?, cadence and accepted bounds."""
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        d = entry.definition
+        low, high, whole = d.bounds()
+        agreed = entry.status not in {"proposed", "retired"}
+        rows.append(
+            {
+                "metric_id": d.id,
+                "agreed": agreed,
+                "supplied_by": d.supplied_by,
+                "team_may_upload": person.has("admin") or person.team == d.supplied_by,
+                "cadence": d.cadence,
+                "low": low,
+                "high": high,
+                "whole": whole,
+            }
+        )
+    columns = ["metric_id", "agreed", "supplied_by", "team_may_upload", "cadence", "low", "high", "whole"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"agreed": bool, "team_may_upload": bool, "whole": bool, "low": float, "high": float})
