@@ -105,6 +105,8 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
         size = f"{len(data) / 1024 / 1024:.1f} MB"
         cap = f"{limits.max_bytes / 1024 / 1024:g} MB"
         return [], [_error(None, "file", size, "file_too_large", f"the file is larger than {cap}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [], [_error(1, "file", "", "not_utf8", "the file must be UTF-8 (this one is UTF-16)")]
     if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
         return [], [
             _error(
@@ -115,8 +117,6 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
                 "this is not a CSV text file (a spreadsheet or archive?); save it as CSV UTF-8",
             )
         ]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return [], [_error(1, "file", "", "not_utf8", "the file must be UTF-8 (this one is UTF-16)")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -407,11 +407,13 @@ def ingest(
     limits: Limits | None = None,
     today: dt.date | None = None,
     progress: Progress = _no_progress,
+    record_rejected: bool = False,
 ) -> IngestResult:
     """Check ``data`` (a metric CSV) and, unless ``dry_run``, store it all or nothing.
 
     ``csv_path`` may name a file on disk holding exactly ``data`` (the command line),
-    which saves writing a temporary copy.
+    which saves writing a temporary copy. With ``dry_run`` and ``record_rejected``, a
+    rejected file is still recorded as an attempt (the page previews before storing).
     """
     uploader = access.require(person, "upload")
     limits = limits or Limits.from_settings()
@@ -430,7 +432,7 @@ def ingest(
             result.row_count = int(row[0]) if row else 0
             progress("Comparing with stored values", 0.6)
             result.new_values, result.restated, result.unchanged = _preview(con)
-        if dry_run:
+        if dry_run and not (problems and record_rejected):
             result.outcome = "checked" if not problems else "rejected"
             result.message = _message(result, dry_run=True)
             return result
@@ -508,7 +510,7 @@ def _message(result: IngestResult, *, dry_run: bool) -> str:
         total = sum(result.counts.values())
         return f"{result.file_name} was rejected: {total:,} problem{'s' * (total != 1)}; nothing was stored."
     summary = (
-        f"{result.row_count:,} rows: {result.new_values:,} new, {len(result.restated):,} restated, "
+        f"{result.row_count:,} row{'s' * (result.row_count != 1)}: {result.new_values:,} new, {len(result.restated):,} restated, "
         f"{result.unchanged:,} unchanged"
     )
     if dry_run:
@@ -542,3 +544,17 @@ def retract(con: store.Connection, upload_id: int, person: Person | None) -> Non
             [store.now(), actor.email, upload_id],
         )
         store.audit(con, actor.email, "retract_upload", str(upload_id))
+
+
+def recheck(upload_id: int, *, path: Path | None = None, today: dt.date | None = None) -> IngestResult:
+    """Check a stored upload's original bytes again, as its uploader, against today's definitions."""
+    with store.connect(path) as con:
+        row = con.execute(
+            "SELECT original, file_name, uploaded_by FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise NotFound(f"Upload {upload_id} has no stored file to check.")
+        uploader = access.get_person(con, row[2])
+    if uploader is None:
+        raise NotFound(f"{row[2]}, who uploaded {row[1]}, is no longer in the people table.")
+    return ingest(bytes(row[0]), str(row[1]), uploader, dry_run=True, path=path, today=today)

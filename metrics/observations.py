@@ -99,3 +99,32 @@ def last_upload(con: store.Connection) -> tuple[str, str, dt.datetime] | None:
         "SELECT file_name, uploaded_by, uploaded_at FROM uploads ORDER BY upload_id DESC LIMIT 1"
     ).fetchone()
     return (row[0], row[1], row[2]) if row else None
+
+
+def upload_history(
+    con: store.Connection, *, team: str | None = None, metric_id: str | None = None
+) -> pd.DataFrame:
+    """Every upload attempt, newest first, optionally for one team or one metric."""
+    filters, params = ["TRUE"], []
+    if team:
+        filters.append("p.team = ?")
+        params.append(team)
+    if metric_id:
+        filters.append("u.upload_id IN (SELECT DISTINCT upload_id FROM observations WHERE metric_id = ?)")
+        params.append(metric_id)
+    return con.execute(
+        "SELECT u.upload_id AS upload, u.uploaded_at AS at, u.file_name AS file, u.uploaded_by AS by, "
+        "p.team, u.source, u.outcome, u.row_count AS rows, CAST(u.error_counts AS VARCHAR) AS problems, "
+        "u.retracted_at AS retracted "
+        "FROM uploads u LEFT JOIN people p ON p.email = u.uploaded_by "
+        f"WHERE {' AND '.join(filters)} ORDER BY u.upload_id DESC",
+        params,
+    ).df()
+
+
+def upload_values(con: store.Connection, upload_id: int, limit: int = 1000) -> pd.DataFrame:
+    return con.execute(
+        "SELECT metric_id, period_start, segment, value, note FROM observations WHERE upload_id = ? "
+        "ORDER BY metric_id, period_start, segment LIMIT ?",
+        [upload_id, limit],
+    ).df()

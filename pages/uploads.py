@@ -1,0 +1,71 @@
+"""Upload history: every attempt with its outcome, its problems and its values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+import ui.upload
+from metrics import access, catalog, ingest, observations, store
+
+st.title("Upload history")
+person = ui.current_person()
+
+
+def _choices() -> tuple[dict[str, str], list[str]]:
+    with store.connect() as con:
+        return catalog.teams(con), [e.definition.id for e in catalog.entries(con, ui.today())]
+
+
+teams, metric_ids = ui.run(_choices) or ({}, [])
+team_col, metric_col = st.columns(2)
+team = team_col.selectbox(
+    "Team", [None, *teams], format_func=lambda t: "All teams" if t is None else teams[t]
+)
+metric = metric_col.selectbox(
+    "Metric", [None, *metric_ids], format_func=lambda m: "All metrics" if m is None else m
+)
+
+
+def _history():  # type: ignore[no-untyped-def]
+    with store.connect() as con:
+        return observations.upload_history(con, team=team, metric_id=metric)
+
+
+history = ui.run(_history)
+if history is None or history.empty:
+    st.info("No uploads match.")
+    st.stop()
+st.dataframe(history, hide_index=True)
+
+chosen = st.selectbox("Open an upload", list(history["upload"]), format_func=lambda u: f"Upload {u}")
+row = history[history["upload"] == chosen].iloc[0]
+st.subheader(f"Upload {chosen}: {row['file']}")
+st.caption(f"{row['outcome']} · {row['by']} · {row['at']:%d %b %Y %H:%M} UTC")
+if row["outcome"] == "rejected":
+    recheck = ui.run(lambda: ingest.recheck(int(chosen)))
+    if recheck is not None and recheck.outcome == "rejected":
+        ui.upload.error_report(recheck, key=f"history-{chosen}")
+    elif recheck is not None:
+        st.success("Checked again against today's definitions: this file would now pass.")
+else:
+
+    def _values():  # type: ignore[no-untyped-def]
+        with store.connect() as con:
+            return observations.upload_values(con, int(chosen))
+
+    st.dataframe(ui.run(_values), hide_index=True)
+    in_force = row["outcome"] == "accepted" and pd.isna(row["retracted"])
+    retract = in_force and access.can(person, "retract_upload") and st.button(
+        "Retract this upload", help="Its values leave the board; the values they replaced come back."
+    )
+    if retract:
+
+        def _retract() -> bool:
+            with store.connect() as con:
+                ingest.retract(con, int(chosen), person)
+            return True
+
+        if ui.run(_retract):
+            st.rerun()

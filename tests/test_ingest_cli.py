@@ -1,0 +1,97 @@
+"""`python -m metrics ingest` as a pipeline runs it, and kill -9 in the middle of a big one."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from metrics import store
+from tests.test_cli import ROOT, run_cli
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_ingest_good_file_exits_0_and_bad_file_exits_1_with_located_lines(demo_db: Path) -> None:
+    good = run_cli(
+        "ingest", str(DATA / "good" / "weekly_restatement.csv"), "--user", "ivan.ops@example.com", db=demo_db
+    )
+    assert good.returncode == 0, good.stderr
+    assert "Stored weekly_restatement.csv as upload" in good.stdout
+    bad = run_cli(
+        "ingest", str(DATA / "bad" / "value_not_number.csv"), "--user", "alex.admin@example.com", db=demo_db
+    )
+    assert bad.returncode == 1
+    assert "line 2, column value: 'ten' - not a plain number" in bad.stderr
+    assert "line 3, column value: '1,234'" in bad.stderr
+
+
+def test_dry_run_stores_nothing(demo_db: Path) -> None:
+    result = run_cli(
+        "ingest",
+        "--dry-run",
+        str(DATA / "good" / "weekly_restatement.csv"),
+        "--user",
+        "ivan.ops@example.com",
+        db=demo_db,
+    )
+    assert result.returncode == 0 and "Nothing stored yet" in result.stdout
+    with store.connect(demo_db) as con:
+        assert store.table_counts(con)["uploads"] == 1
+
+
+def test_unknown_user_or_board_member_exits_2(demo_db: Path) -> None:
+    csv = str(DATA / "good" / "weekly_restatement.csv")
+    assert run_cli("ingest", csv, "--user", "nobody@example.com", db=demo_db).returncode == 2
+    board = run_cli("ingest", csv, "--user", "bea.board@example.com", db=demo_db)
+    assert board.returncode == 2 and "may not upload" in board.stderr
+
+
+def test_retract_command(demo_db: Path) -> None:
+    run_cli(
+        "ingest", str(DATA / "good" / "weekly_restatement.csv"), "--user", "ivan.ops@example.com", db=demo_db
+    )
+    result = run_cli("retract", "2", "--user", "ivan.ops@example.com", db=demo_db)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("retract", "2", "--user", "ivan.ops@example.com", db=demo_db).returncode == 1
+
+
+def _big_file(path: Path, rows: int) -> None:
+    with path.open("w") as out:
+        out.write("metric_id,period_start,segment,value\n")
+        for i in range(rows):
+            out.write(f"site_uptime,2026-11-16,s{i},99.9\n")
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_large_ingest_leaves_no_partial_upload(demo_db: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    _big_file(big, 400_000)
+    rng = random.Random(7)
+    env = {**os.environ, "SCORECARD_DB": str(demo_db)}
+    for attempt in range(4):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "metrics", "ingest", str(big), "--user", "ivan.ops@example.com"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0 + rng.random() * 2.0)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        with store.connect(demo_db) as con:
+            uploads = con.execute(
+                "SELECT u.upload_id, u.row_count, count(o.upload_id) FROM uploads u "
+                "LEFT JOIN observations o USING (upload_id) WHERE u.file_name = 'big.csv' GROUP BY ALL"
+            ).fetchall()
+        for upload_id, row_count, stored in uploads:
+            assert stored == row_count, f"attempt {attempt}: upload {upload_id} is partial"
+        if uploads:  # the ingest finished before the kill: start again on a clean slate
+            return
