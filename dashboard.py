@@ -1,6 +1,8 @@
 """Shared Scorecard: entry point. Page config, who is signed in, and the pages they may see.
 
-A page a person may not see is not registered for them, so its URL shows nothing of it.
+Every run looks the person up again (a removed or demoted person loses access at their
+next click) and registers only the pages their roles allow, so another page's URL shows
+nothing of it. Writes are refused in metrics/ whatever the UI shows.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import ui.signin
 from metrics import access
 
 st.set_page_config(page_title="Shared Scorecard", page_icon=":material/handshake:", layout="wide")
@@ -16,21 +19,23 @@ st.set_page_config(page_title="Shared Scorecard", page_icon=":material/handshake
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/board.py", "Board", ":material/dashboard:", "view"),
     ("pages/definitions.py", "Definitions", ":material/menu_book:", "view"),
+    ("pages/upload.py", "Upload", ":material/upload_file:", "upload"),
+    ("pages/uploads.py", "Upload history", ":material/history:", "view_uploads"),
+    ("pages/people.py", "People", ":material/group:", "manage_people"),
 ]
 
-ui.ensure_database()
-person = ui.current_person()
+if ui.run(ui.ensure_database) is None:
+    st.stop()
+person = ui.signin.gate()  # draws the sign-in, picker or no-access page and stops when needed
+allowed = [(script, title, icon) for script, title, icon, action in PAGES if access.can(person, action)]
 visible = [
     st.Page(script, title=title, icon=icon, default=index == 0)
-    for index, (script, title, icon, action) in enumerate(PAGES)
-    if access.can(person, action)
+    for index, (script, title, icon) in enumerate(allowed)
 ]
 if not visible:
     st.title("Shared Scorecard")
     st.info("Your account has no access yet. Please ask an admin to add you.")
     st.stop()
 navigation = st.navigation(visible)
-with st.sidebar:
-    if person is not None:
-        st.caption(f"Signed in as **{person.name}** ({person.roles_label}) — local demo mode")
+ui.signin.identity_sidebar(person)
 navigation.run()

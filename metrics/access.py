@@ -1,11 +1,15 @@
 """People, roles and permissions, as plain functions over a person.
 
 Every write in ``metrics/`` calls :func:`require` with the acting person; the
-UI may hide a button, but the refusal happens here, on the server.
+UI may hide a button, but the refusal happens here, on the server. People are
+looked up on every page run, so removing or demoting someone takes effect at
+their next click.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +29,13 @@ ROLE_LABELS = {
     "board": "Board member",
 }
 
-#: action -> roles allowed to take it (admin may do everything)
+#: action -> roles allowed to take it. Admins may take every action except those in
+#: ADMIN_MAY_NOT; add an action here before calling require() with it.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset(ROLES),
     "upload": frozenset({"uploader"}),
     "retract_upload": frozenset({"uploader"}),
+    "view_uploads": frozenset({"uploader", "executive", "it_approver", "marketing_approver"}),
     "propose_definition": frozenset({"executive", "it_approver", "marketing_approver"}),
     "sign_it": frozenset({"it_approver"}),
     "sign_marketing": frozenset({"marketing_approver"}),
@@ -41,7 +47,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "add_event": frozenset({"executive"}),
 }
 
+#: A signature is one approver's personal agreement for their side; an admin who
+#: could sign would make the two-party sign-off a one-party one. An admin who must
+#: sign holds the approver role as well.
+ADMIN_MAY_NOT: frozenset[str] = frozenset({"sign_it", "sign_marketing"})
+
+#: Roles that only make sense with a team (the team whose metrics an uploader sends).
+ROLES_NEEDING_A_TEAM = frozenset({"uploader"})
+
 SEED_PEOPLE = config.DATA_DIR / "people.yaml"
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+_CONFIGURATION_ACTOR = "configuration:SCORECARD_ADMINS"
 
 
 @dataclass(frozen=True)
@@ -64,11 +80,13 @@ class Person:
 
 
 def can(person: Person | None, action: str) -> bool:
+    """May ``person`` take ``action``? An unknown action is a programming error (KeyError)."""
+    allowed = PERMISSIONS[action]
     if person is None:
         return False
-    if "admin" in person.roles:
+    if "admin" in person.roles and action not in ADMIN_MAY_NOT:
         return True
-    return bool(PERMISSIONS[action].intersection(person.roles))
+    return bool(allowed.intersection(person.roles))
 
 
 def require(person: Person | None, action: str) -> Person:
@@ -82,8 +100,21 @@ def require(person: Person | None, action: str) -> Person:
     return person
 
 
+def roles_allowed(action: str) -> tuple[str, ...]:
+    """Every role that may take ``action``, in ROLES order (admin included where it applies)."""
+    return tuple(r for r in ROLES if can(Person("", "", None, (r,)), action))
+
+
 def _normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """The email in its stored form (trimmed, lower case), or InputRejected."""
+    cleaned = _normalise_email(email)
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+        raise InputRejected(f"{email.strip()!r} is not an email address.")
+    return cleaned
 
 
 def check_roles(roles: Iterable[str]) -> tuple[str, ...]:
@@ -97,6 +128,7 @@ def check_roles(roles: Iterable[str]) -> tuple[str, ...]:
 
 
 def upsert_person(con: store.Connection, person: Person) -> None:
+    """Store a person as given (seed data). People changes go through add_person."""
     con.execute(
         "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
         "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
@@ -135,3 +167,122 @@ def require_person(con: store.Connection, email: str) -> Person:
 def load_seed_people(path: Path = SEED_PEOPLE) -> list[Person]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Person(p["email"], p["name"], p.get("team"), tuple(p["roles"])) for p in raw.get("people") or []]
+
+
+# ---------------------------------------------------------------- managing people
+
+
+def _active_admins(con: store.Connection) -> set[str]:
+    rows = con.execute("SELECT email FROM people WHERE active AND list_contains(roles, 'admin')").fetchall()
+    return {r[0] for r in rows}
+
+
+def _keep_an_admin(con: store.Connection, email: str, stays_admin: bool) -> None:
+    """Refuse a change that would leave nobody able to manage people."""
+    if not stays_admin and _active_admins(con) == {email}:
+        raise InputRejected(f"{email} is the last admin. Make someone else an admin first.")
+
+
+def _check_team(con: store.Connection, team: str | None, roles: tuple[str, ...]) -> str | None:
+    team = (team or "").strip() or None
+    known = dict(con.execute("SELECT team_id, name FROM teams").fetchall())
+    if team is not None and team not in known:
+        raise InputRejected(f"Unknown team {team!r}. Teams are: {', '.join(sorted(known))}.")
+    needs_team = sorted(ROLES_NEEDING_A_TEAM.intersection(roles))
+    if team is None and needs_team:
+        raise InputRejected(
+            f"A person with the role {', '.join(needs_team)} belongs to a team; choose one of "
+            f"{', '.join(sorted(known))}."
+        )
+    return team
+
+
+def add_person(
+    con: store.Connection,
+    actor: Person | None,
+    *,
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    team: str | None = None,
+) -> tuple[Person, str]:
+    """Add a person, give a removed one access again, or change someone's name, team
+    and roles. Returns the stored person and what happened: 'added', 'restored' or 'changed'."""
+    admin = require(actor, "manage_people")
+    clean_email = check_email(email)
+    clean_name = " ".join(name.split())
+    if not clean_name or len(clean_name) > 100:
+        raise InputRejected("A name is required (at most 100 characters).")
+    clean_roles = check_roles(roles)
+    clean_team = _check_team(con, team, clean_roles)
+    with store.transaction(con):
+        before = con.execute(
+            "SELECT roles, team, active FROM people WHERE email = ?", [clean_email]
+        ).fetchone()
+        _keep_an_admin(con, clean_email, "admin" in clean_roles)
+        con.execute(
+            "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
+            "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
+            "roles = excluded.roles, active = TRUE",
+            [clean_email, clean_name, clean_team, list(clean_roles), store.now()],
+        )
+        outcome = "added" if before is None else ("changed" if before[2] else "restored")
+        detail = {"roles": list(clean_roles), "team": clean_team}
+        if before is not None:
+            detail |= {"roles_before": list(before[0]), "team_before": before[1], "was_active": before[2]}
+        store.audit(con, admin.email, f"person_{outcome}", clean_email, json.dumps(detail))
+    return Person(clean_email, clean_name, clean_team, clean_roles), outcome
+
+
+def remove_person(con: store.Connection, actor: Person | None, email: str) -> Person:
+    """Take away someone's access. Their row stays (uploads and signatures name them);
+    they lose access at their next click, even with a valid sign-in cookie."""
+    admin = require(actor, "manage_people")
+    with store.transaction(con):
+        person = get_person(con, email)
+        if person is None:
+            raise NotFound(f"No active person with the email {email.strip()!r}.")
+        _keep_an_admin(con, person.email, stays_admin=False)
+        con.execute("UPDATE people SET active = FALSE WHERE email = ?", [person.email])
+        store.audit(
+            con, admin.email, "person_removed", person.email, json.dumps({"roles": list(person.roles)})
+        )
+    return person
+
+
+def configured_admins() -> tuple[str, ...]:
+    """The emails in SCORECARD_ADMINS (comma or space separated), checked."""
+    raw = config.setting("SCORECARD_ADMINS").replace(",", " ").split()
+    return tuple(dict.fromkeys(check_email(e) for e in raw))
+
+
+def ensure_first_admins(con: store.Connection, emails: Iterable[str] | None = None) -> list[str]:
+    """Make the configured first admins admins; returns the emails added or restored.
+
+    This is the one write without an acting person: whoever sets the server's
+    configuration already controls the database file. A configured email that was
+    never in the people table is added as an admin; one that an admin removed or
+    demoted later stays that way, unless no active admin is left at all (then the
+    configured ones are restored as admins, so the app can always be managed).
+    """
+    wanted = tuple(emails) if emails is not None else configured_admins()
+    if not wanted:
+        return []
+    changed: list[str] = []
+    with store.transaction(con):
+        nobody_left = not _active_admins(con)
+        for email in (check_email(e) for e in wanted):
+            row = con.execute("SELECT roles, active FROM people WHERE email = ?", [email]).fetchone()
+            if row is not None and not nobody_left:
+                continue
+            if row is not None and row[1] and "admin" in row[0]:
+                continue
+            roles = sorted({*(row[0] if row else ()), "admin"}, key=ROLES.index)
+            con.execute(
+                "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, NULL, ?, TRUE, ?) "
+                "ON CONFLICT (email) DO UPDATE SET roles = excluded.roles, active = TRUE",
+                [email, email.split("@")[0], roles, store.now()],
+            )
+            store.audit(con, _CONFIGURATION_ACTOR, "first_admin", email, json.dumps({"roles": roles}))
+            changed.append(email)
+    return changed

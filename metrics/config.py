@@ -57,6 +57,12 @@ SETTINGS: dict[str, Setting] = {
             "5000000",
             "Most data rows accepted in one metric CSV.",
         ),
+        Setting(
+            "SCORECARD_ADMINS",
+            "",
+            "The first admins: emails (comma separated) made admins on start when they have never "
+            "been in the people table, or when no active admin is left.",
+        ),
     )
 }
 

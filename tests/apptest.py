@@ -1,13 +1,73 @@
-"""AppTest helpers: run the app as a given person, optionally on a given page."""
+"""AppTest helpers: run the app as a given person, optionally on a given page.
+
+``app_as`` acts in local mode (``st.session_state["acting_as"]``); ``app_signed_in``
+fakes a sign-in through OIDC (an ``[auth]`` secrets section plus ``AppTest.user``),
+where the browser cannot choose who it is.
+"""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+from typing import Any
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+#: Enough of an [auth] section for the app to see that sign-in is configured.
+FAKE_AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "apptest-only-not-a-secret",
+    "client_id": "shared-scorecard-apptest",
+    "client_secret": "apptest-only-not-a-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def _like_a_served_app(init: Any) -> Any:
+    """AppTest starts every run with Streamlit's legacy ``pages/`` mode on, which runs a
+    switched-to page without dashboard.py (no sign-in, no role check). A served app
+    leaves that mode on its first run (ui._leave_legacy_pages_mode); do the same here,
+    so every AppTest run goes through dashboard.py as a browser's does."""
+
+    def __init__(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    return __init__
+
+
+if not getattr(PagesManager.__init__, "_scorecard_patched", False):
+    PagesManager.__init__ = _like_a_served_app(PagesManager.__init__)  # type: ignore[method-assign]
+    PagesManager.__init__._scorecard_patched = True  # type: ignore[attr-defined]
+
+
+def dashboard_pages() -> list[tuple[str, str, str, str]]:
+    """dashboard.PAGES as it is now: (script, title, icon, permission action) per page.
+
+    Read from the source so tests cover pages added later without running Streamlit."""
+    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "PAGES" and node.value is not None:  # type: ignore[union-attr]
+            return [tuple(row) for row in ast.literal_eval(node.value)]  # type: ignore[union-attr]
+    raise AssertionError("dashboard.py has no PAGES list")
+
+
+def registered_pages(at: AppTest) -> set[str]:
+    """The scripts st.navigation registered in the last run (relative to the project)."""
+    known = set()
+    for script in PAGES:
+        try:
+            at.switch_page(script)
+        except ValueError:
+            continue
+        known.add(script)
+    at._page_hash = ""  # switch_page only records the choice; forget it
+    return known
 
 
 def app_as(email: str | None = None, page: str | None = None) -> AppTest:
@@ -15,6 +75,19 @@ def app_as(email: str | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     if email is not None:
         at.session_state["acting_as"] = email
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def app_signed_in(email: str | None, page: str | None = None, **claims: Any) -> AppTest:
+    """The app with sign-in configured, after its first run: signed in as ``email``
+    (None = signed out), on ``page``. Extra claims go into ``st.user``."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = dict(FAKE_AUTH)
+    at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email, **claims}
     at.run()
     if page is not None:
         at.switch_page(page)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.pages_manager import PagesManager
 
 from metrics import access, catalog, config, seed, store
 from metrics.access import Person
@@ -22,16 +25,41 @@ log = logging.getLogger("scorecard.ui")
 T = TypeVar("T")
 
 DEMO_PERSON = "alex.admin@example.com"
+#: Local mode (no sign-in) lets anyone act as anyone, so it only runs on these addresses.
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Close a hole Streamlit leaves open when a ``pages/`` folder sits beside the entry script.
+
+    Until the first ``st.navigation`` call in the server process, Streamlit treats
+    ``pages/`` as a "legacy" multipage app and runs any page named in the URL
+    directly, without dashboard.py and its role checks (we saw /people render for
+    a signed-out browser on a fresh server). Every page imports ``ui`` before it
+    draws anything, and the first script run is when this module is first
+    imported: switch the legacy mode off and rerun, so dashboard.py decides.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _initialised(path: str) -> bool:
     seed.initialise(Path(path))
+    with store.connect(Path(path)) as con:
+        added = access.ensure_first_admins(con)
+    if added:
+        log.info("first admins from SCORECARD_ADMINS: %s", ", ".join(added))
     return True
 
 
 def ensure_database() -> Path:
-    """Create, migrate and seed the database once per process (per path)."""
+    """Create, migrate and seed the database once per process (per path), and
+    apply the first admins from configuration."""
     path = config.database_path()
     _initialised(str(path))
     return path
@@ -43,7 +71,7 @@ def run(action: Callable[[], T]) -> T | None:
     try:
         return action()
     except ScorecardError as exc:
-        st.error(f"**{exc.title}.** {exc.message}")
+        st.error(f"**{exc.title}.** {plain(exc.message)}")
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("unexpected error, reference %s", reference)
@@ -51,19 +79,84 @@ def run(action: Callable[[], T]) -> T | None:
     return None
 
 
-def acting_email() -> str:
-    """Who is acting: the signed-in email when sign-in is configured, else the local
-    demo choice kept in ``st.session_state["acting_as"]`` (default: the demo admin)."""
-    if getattr(st.user, "is_logged_in", False):
-        return str(st.user.get("email") or "")
+_LINK_SYNTAX = re.compile(r"([\\\[\]])")
+
+
+def plain(text: object) -> str:
+    """``text`` safe inside Streamlit markdown: no link or image syntax survives, so a
+    typed ``![x](https://…)`` can never make a browser fetch anything. (Markdown
+    elements never render HTML unless asked to, which this app never does.)"""
+    return _LINK_SYNTAX.sub(r"\\\1", str(text))
+
+
+# ---------------------------------------------------------------- who is acting
+
+
+def sign_in_settings() -> Mapping[str, Any] | None:
+    """The ``[auth]`` section of ``.streamlit/secrets.toml``, or None for local mode."""
+    try:
+        section = st.secrets.get("auth")
+    except StreamlitSecretNotFoundError:
+        return None
+    return section if isinstance(section, Mapping) and section else None
+
+
+def sign_in_configured() -> bool:
+    return sign_in_settings() is not None
+
+
+def local_mode_allowed() -> bool:
+    """Local mode only when the server listens on this machine alone."""
+    return str(st.get_option("server.address") or "") in LOOPBACK_ADDRESSES
+
+
+def signed_in_email() -> str | None:
+    """The email claim of the signed-in user, or None (signed out, or the
+    provider says the address is not verified)."""
+    if not st.user.get("is_logged_in"):
+        return None
+    if st.user.get("email_verified") is False:
+        return None
+    email = st.user.get("email")
+    return str(email) if isinstance(email, str) and email.strip() else None
+
+
+def acting_email() -> str | None:
+    """Who is acting: with sign-in configured, the signed-in email (never anything a
+    browser can choose); in local mode, the choice kept in
+    ``st.session_state["acting_as"]`` (default: the demo admin)."""
+    if sign_in_configured():
+        return signed_in_email()
+    if not local_mode_allowed():
+        return None
     return str(st.session_state.get("acting_as", DEMO_PERSON))
 
 
 def current_person() -> Person | None:
-    """The acting person, looked up in the people table on every rerun."""
+    """The acting person, looked up in the people table on every call, so someone
+    removed or demoted loses access at their next click."""
     email = acting_email()
+    if not email:
+        return None
     with store.connect() as con:
         return access.get_person(con, email)
+
+
+def page_person(action: str = "view") -> Person:
+    """For the top of a page: the acting person, if they may open it; otherwise the
+    run stops and nothing of the page is drawn. dashboard.py registers only the pages
+    a person may see; this second lock holds for any way of reaching a page script
+    that skips dashboard.py."""
+    person = current_person()
+    if person is None or not access.can(person, action):
+        st.stop()
+    assert person is not None
+    return person
+
+
+def active_people() -> list[Person]:
+    with store.connect() as con:
+        return access.people(con)
 
 
 def today() -> dt.date:

@@ -1,0 +1,125 @@
+"""Who is at the keyboard: the sign-in page, the local-mode picker, the no-access page.
+
+``gate()`` returns the acting person or stops the run, so dashboard.py registers
+pages only for someone the people table knows, looked up again on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+import ui
+from metrics.access import Person
+
+_PICKER = "acting_as_picker"
+
+
+def gate() -> Person:
+    """The acting person; otherwise draw the sign-in or no-access page and stop."""
+    if ui.sign_in_configured():
+        return _signed_in_person()
+    return _local_person()
+
+
+def _signed_in_person() -> Person:
+    if not st.user.get("is_logged_in"):
+        _sign_in_page()
+    email = ui.signed_in_email()
+    person = _lookup() if email else None
+    if person is None:
+        _no_access_page(f"You are signed in as {email or 'an account without a verified email'}")
+    assert person is not None  # _no_access_page stops the run
+    return person
+
+
+def _lookup() -> Person | None:
+    """The acting person, or None when the people table does not know them; a
+    database problem is shown as such (not as 'no access') and stops the run."""
+    found = ui.run(lambda: (ui.current_person(),))
+    if found is None:
+        st.stop()
+    assert found is not None
+    return found[0]
+
+
+def _providers() -> list[str | None]:
+    """None for a provider configured directly in [auth], else the named [auth.NAME] ones."""
+    settings = ui.sign_in_settings() or {}
+    named = [str(name) for name, value in settings.items() if isinstance(value, Mapping)]
+    return [None] if "client_id" in settings or not named else named
+
+
+def _sign_in_page() -> None:
+    st.title("Shared Scorecard")
+    st.write("Sign in with your company account to see the scorecard.")
+    for provider in _providers():
+        label = "Sign in" if provider is None else f"Sign in with {provider}"
+        if st.button(label, type="primary", key=f"sign-in-{provider or 'default'}"):
+            st.login() if provider is None else st.login(provider)
+    st.stop()
+
+
+def _no_access_page(who: str) -> None:
+    st.title("Shared Scorecard")
+    st.info(
+        f"{ui.plain(who)}, but you do not have access to the Shared Scorecard yet. "
+        "Please ask an admin to add you; once they have, reload this page."
+    )
+    if ui.sign_in_configured() and st.button("Sign out"):
+        st.logout()
+    st.stop()
+
+
+def _local_person() -> Person:
+    if not ui.local_mode_allowed():
+        st.title("Shared Scorecard")
+        st.error(
+            "Sign-in is not configured, and this server does not listen on 127.0.0.1 only. "
+            "Local demo mode lets anyone act as anyone, so it runs on this machine alone. "
+            "Configure sign-in in .streamlit/secrets.toml (see secrets.toml.example), or set "
+            'server.address = "127.0.0.1".'
+        )
+        st.stop()
+    _local_picker()
+    person = _lookup()
+    if person is None:
+        _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.DEMO_PERSON)}")
+    assert person is not None
+    return person
+
+
+def _picked() -> None:
+    st.session_state["acting_as"] = st.session_state[_PICKER]
+
+
+def _local_picker() -> None:
+    """Sidebar choice of who you are, under a banner saying what that means."""
+    everyone = ui.run(ui.active_people) or []
+    labels = {p.email: f"{p.name} · {p.roles_label}" for p in everyone}
+    current = st.session_state.get("acting_as", ui.DEMO_PERSON)
+    # The widget shows the acting person even when a test or a callback set it.
+    st.session_state[_PICKER] = current if current in labels else None
+    with st.sidebar:
+        st.warning(
+            "**Local demo mode.** Sign-in is not configured: anyone who can reach this page "
+            "can act as anyone.",
+            icon=":material/warning:",
+        )
+        st.selectbox(
+            "Act as",
+            list(labels),
+            key=_PICKER,
+            format_func=lambda email: labels.get(email, email),
+            on_change=_picked,
+            placeholder="Pick a person",
+        )
+
+
+def identity_sidebar(person: Person) -> None:
+    """Who is acting, in the sidebar, and a way to sign out."""
+    with st.sidebar:
+        st.caption(f"Signed in as **{ui.plain(person.name)}** ({person.roles_label})")
+        if ui.sign_in_configured() and st.button("Sign out", key="sign-out"):
+            st.logout()
