@@ -228,17 +228,20 @@ _PARSED_COLUMNS = f"""
             THEN try_cast(trim(period_start) AS DATE) END AS period,
        CASE WHEN regexp_full_match(trim(value), '{_NUMBER}')
               OR lower(trim(value)) IN {_NON_FINITE_WORDS!r}
-            THEN try_cast(trim(value) AS DOUBLE) END AS parsed_value
+            THEN try_cast(trim(value) AS DOUBLE) END AS parsed_value,
+       nullif(trim(metric_id), '') AS clean_metric_id,
+       coalesce(trim(segment), '') AS clean_segment,
+       nullif(note, '') AS clean_note
 """
 
 _TYPED_VIEW = """
 CREATE OR REPLACE TEMP VIEW upload_typed AS
 SELECT r.rowid + 2 AS line,
-       nullif(trim(r.metric_id), '') AS metric_id,
+       r.clean_metric_id AS metric_id,
        r.period_start AS period_text,
-       coalesce(trim(r.segment), '') AS segment,
+       r.clean_segment AS segment,
        r.value AS value_text,
-       nullif(r.note, '') AS note,
+       r.clean_note AS note,
        r.period,
        r.parsed_value AS value,
        f.metric_id IS NOT NULL AS known,
@@ -247,7 +250,7 @@ SELECT r.rowid + 2 AS line,
        coalesce(f.team_may_upload, false) AS team_may_upload,
        f.cadence, f.low, f.high,
        coalesce(f.whole, false) AS whole
-FROM upload_rows r LEFT JOIN upload_facts f ON f.metric_id = trim(r.metric_id)
+FROM upload_rows r LEFT JOIN upload_facts f ON f.metric_id = r.clean_metric_id
 """
 
 _CHECKED_VIEW = """
@@ -255,7 +258,8 @@ CREATE OR REPLACE TEMP VIEW upload_checked AS
 SELECT t.*, coalesce(d.copies, 1) AS copies
 FROM upload_typed t LEFT JOIN (
     SELECT metric_id, period, segment, count(*) AS copies
-    FROM upload_typed WHERE metric_id IS NOT NULL AND period IS NOT NULL
+    FROM (SELECT clean_metric_id AS metric_id, period, clean_segment AS segment FROM upload_rows)
+    WHERE metric_id IS NOT NULL AND period IS NOT NULL
     GROUP BY ALL HAVING count(*) > 1
 ) d USING (metric_id, period, segment)
 """
@@ -334,17 +338,18 @@ def _preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
             SELECT o.metric_id, o.period_start, o.segment, arg_max(o.value, o.upload_id) AS value
             FROM observations o JOIN uploads u USING (upload_id)
             WHERE u.retracted_at IS NULL
-              AND o.metric_id IN (SELECT DISTINCT metric_id FROM upload_typed)
+              AND o.metric_id IN (SELECT DISTINCT clean_metric_id FROM upload_rows)
             GROUP BY ALL
         )
-        SELECT t.line, t.metric_id, t.period AS period_start, t.segment,
-               c.value AS old_value, t.value AS new_value
-        FROM upload_typed t
-        JOIN current c ON c.metric_id = t.metric_id AND c.period_start = t.period AND c.segment = t.segment
-        ORDER BY t.line
+        SELECT t.rowid + 2 AS line, t.clean_metric_id AS metric_id, t.period AS period_start,
+               t.clean_segment AS segment, c.value AS old_value, t.parsed_value AS new_value
+        FROM upload_rows t
+        JOIN current c ON c.metric_id = t.clean_metric_id AND c.period_start = t.period
+         AND c.segment = t.clean_segment
+        ORDER BY line
         """
     ).df()
-    total_row = con.execute("SELECT count(*) FROM upload_typed").fetchone()
+    total_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
     total = int(total_row[0]) if total_row else 0
     changed = restated[restated["old_value"] != restated["new_value"]].reset_index(drop=True)
     unchanged = len(restated) - len(changed)
@@ -363,7 +368,7 @@ def _store(con: store.Connection, result: IngestResult, data: bytes, person: Per
     )
     con.execute(
         "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
-        "SELECT metric_id, period, segment, value, note, ?, ? FROM upload_typed ORDER BY line",
+        "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
         [upload_id, store.now()],
     )
     store.audit(

@@ -180,7 +180,7 @@ def gate_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
         return functools.reduce(operator.and_, (r.passes(t) for r in row_wise))
 
     def unique_keys(t: ir.Table) -> ir.BooleanScalar:
-        keyed = t.filter(t.metric_id.notnull() & t.period.notnull())
+        keyed = t.select("metric_id", "period", "segment").filter(t.metric_id.notnull() & t.period.notnull())
         copies = keyed.group_by(["metric_id", "period", "segment"]).aggregate(copies=keyed.count())
         return copies.copies.max().fill_null(1) <= 1
 
