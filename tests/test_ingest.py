@@ -106,7 +106,7 @@ def _propose_unagreed_metric(demo_db: Path) -> None:
         base = next(m for m in catalog.load_seed().metrics if m.id == "organic_search_share")
         catalog.add_version(
             con,
-            dataclasses.replace(base, id="ai_content_share", name="AI content share"),
+            dataclasses.replace(base, id="ai_content_share", name="AI content share", cadence="weekly"),
             proposed_by=ADMIN,
             kind="new",
         )
@@ -254,3 +254,17 @@ def test_error_report_download_is_safe_from_formula_injection() -> None:
     assert "'=HYPERLINK" in text and "'@SUM" in text and "'-5" in text
     numbers = exports.safe_csv(pd.DataFrame({"value": [-5.0, 3.0]})).decode()
     assert "-5.0" in numbers and "'-5" not in numbers
+
+
+def test_a_rejected_file_can_be_checked_again_after_the_definition_is_agreed(demo_db: Path) -> None:
+    _propose_unagreed_metric(demo_db)
+    rejected = _upload(demo_db, "metric_not_agreed.csv", ADMIN, folder="bad")
+    assert rejected.outcome == "rejected" and rejected.upload_id is not None
+    assert ingest.recheck(rejected.upload_id, path=demo_db).outcome == "rejected"
+    with store.connect(demo_db) as con:
+        entry = next(e for e in catalog.entries(con) if e.definition.id == "ai_content_share")
+        for side, signer in (("it", "dana.it@example.com"), ("marketing", "sam.marketing@example.com")):
+            catalog.record_signature(con, "ai_content_share", entry.version, side=side, signer=signer,
+                                     content_hash=entry.definition.content_hash())
+    again = ingest.recheck(rejected.upload_id, path=demo_db)
+    assert again.outcome == "checked", again.errors
