@@ -1,26 +1,152 @@
-"""What the board page shows: one tile per agreed metric, grouped by area."""
+"""What the board shows: one tile per agreed metric for a chosen period, as known on a date.
+
+The board reads a week, a month or a quarter. A metric reported more often than that
+shows the average of its values in the period (the average week of a quarter), so it
+still reads against its own target; a metric reported less often shows its newest
+value whose period had ended by the end of the board's period.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+import importlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import catalog, observations, periods, status, store
+from metrics import catalog, commentary, events, observations, periods, status, store
 from metrics.catalog import CatalogEntry, MetricDefinition
+from metrics.errors import InputRejected
+
+CADENCE_RANK = {"weekly": 0, "monthly": 1, "quarterly": 2}
+GRANULARITY_LABELS = {"weekly": "Week", "monthly": "Month", "quarterly": "Quarter"}
+UPTIME_METRIC = "site_uptime"
+SPARK_POINTS = 12
+_UNIT_WORDS = {"weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
+
+
+@dataclass(frozen=True)
+class BoardPeriod:
+    cadence: str
+    start: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the period."""
+        return periods.shift(self.start, self.cadence, 1)
+
+    @property
+    def label(self) -> str:
+        return periods.label(self.start, self.cadence)
+
+    @property
+    def dates(self) -> str:
+        last = self.end - dt.timedelta(days=1)
+        return f"{self.start:%d %b} – {last:%d %b %Y}"
+
+    def shifted(self, count: int) -> BoardPeriod:
+        return BoardPeriod(self.cadence, periods.shift(self.start, self.cadence, count))
+
+
+def latest_period(today: dt.date, cadence: str = "weekly") -> BoardPeriod:
+    """The newest period of this length that has fully ended."""
+    return BoardPeriod(cadence, periods.last_complete(today, cadence))
+
+
+def recent_periods(today: dt.date, cadence: str, count: int = 12) -> list[BoardPeriod]:
+    newest = latest_period(today, cadence)
+    return [newest.shifted(-i) for i in range(count)]
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_period(text: str) -> BoardPeriod:
+    """'2026-Q3', '2026-11' (or 'Nov 2026') or '2026-W47' -> the period."""
+    raw = text.strip().upper()
+    try:
+        if match := _QUARTER.match(raw):
+            return BoardPeriod("quarterly", dt.date(int(match[1]), 3 * int(match[2]) - 2, 1))
+        if match := _MONTH.match(raw):
+            return BoardPeriod("monthly", dt.date(int(match[1]), int(match[2]), 1))
+        if match := _WEEK.match(raw):
+            return BoardPeriod("weekly", dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        return BoardPeriod("monthly", dt.datetime.strptime(text.strip(), "%b %Y").date())
+    except ValueError as exc:
+        raise InputRejected(
+            f"{text!r} is not a period. Write a quarter as 2026-Q3, a month as 2026-11 or a week as 2026-W47."
+        ) from exc
+
+
+# ---------------------------------------------------------------- readings
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The value a tile shows for a period, and where it came from."""
+
+    value: float
+    first: dt.date  # the earliest of the metric's own periods that went into it
+    last: dt.date  # the newest of them
+    count: int
+    exact: bool  # True when it is the value *for* the board's period (not an older one)
+
+
+def _ends(history: pd.DataFrame, cadence: str) -> pd.Series:
+    return history["period_start"].map(lambda s: periods.shift(s, cadence, 1))
+
+
+def exact_reading(history: pd.DataFrame, cadence: str, period: BoardPeriod) -> Reading | None:
+    """The value for exactly this period: the one value of the same cadence, or the average
+    of a finer cadence's values inside it. None when missing or the cadence is coarser."""
+    if CADENCE_RANK[cadence] > CADENCE_RANK[period.cadence] or history.empty:
+        return None
+    starts = history["period_start"]
+    inside = history[(starts >= period.start) & (starts < period.end)]
+    if inside.empty:
+        return None
+    return Reading(
+        float(inside["value"].mean()),
+        inside["period_start"].iloc[0],
+        inside["period_start"].iloc[-1],
+        len(inside),
+        True,
+    )
+
+
+def reading(history: pd.DataFrame, cadence: str, period: BoardPeriod) -> Reading | None:
+    """The value for the period, else the newest value whose own period had ended by its end."""
+    found = exact_reading(history, cadence, period)
+    if found is not None or history.empty:
+        return found
+    done = history[_ends(history, cadence) <= period.end]
+    if done.empty:
+        return None
+    start = done["period_start"].iloc[-1]
+    return Reading(float(done["value"].iloc[-1]), start, start, 1, False)
+
+
+# ---------------------------------------------------------------- tiles
 
 
 @dataclass(frozen=True)
 class Tile:
     entry: CatalogEntry
-    latest_period: dt.date | None
+    latest_period: dt.date | None  # the newest of the metric's own periods in the value
     latest: float | None
     previous: float | None
     year_ago: float | None
     rag: str
     stale: bool
-    history: pd.DataFrame  # period_start, value (oldest first)
+    history: pd.DataFrame  # period_start, value (oldest first), up to the end of the board's period
+    basis: BoardPeriod | None = None  # the period the value stands for
+    count: int = 0
+    note: commentary.Note | None = None
 
     @property
     def definition(self) -> MetricDefinition:
@@ -31,10 +157,24 @@ class Tile:
         return status.change(self.latest, self.previous)
 
     @property
+    def year_delta(self) -> float | None:
+        return status.change(self.latest, self.year_ago)
+
+    @property
+    def change_pending(self) -> bool:
+        return self.entry.status == "change pending"
+
+    @property
     def period_label(self) -> str:
-        if self.latest_period is None:
+        if self.latest_period is None or self.basis is None:
             return "no data yet"
-        return periods.label(self.latest_period, self.definition.cadence)
+        if self.count > 1:
+            return f"{self.basis.label} · average of {self.count} {_UNIT_WORDS[self.definition.cadence]}"
+        return self.basis.label
+
+    @property
+    def spark(self) -> list[float]:
+        return [float(v) for v in self.history["value"].tail(SPARK_POINTS)]
 
 
 def _value_at(history: pd.DataFrame, start: dt.date) -> float | None:
@@ -42,40 +182,69 @@ def _value_at(history: pd.DataFrame, start: dt.date) -> float | None:
     return float(match.iloc[0]) if len(match) else None
 
 
-def build_tile(entry: CatalogEntry, history: pd.DataFrame, today: dt.date) -> Tile:
+def build_tile(
+    entry: CatalogEntry,
+    history: pd.DataFrame,
+    period: BoardPeriod,
+    notes: dict[tuple[str, dt.date], commentary.Note] | None = None,
+) -> Tile:
     d = entry.definition
-    if history.empty:
+    history = history[history["period_start"] < period.end].reset_index(drop=True)
+    found = reading(history, d.cadence, period)
+    if found is None:
         return Tile(entry, None, None, None, None, status.NO_DATA, True, history)
-    last = history.iloc[-1]
-    latest_period: dt.date = last["period_start"]
-    latest = float(last["value"])
-    previous = _value_at(history, periods.shift(latest_period, d.cadence, -1))
-    year_ago = _value_at(
-        history, periods.shift(latest_period, d.cadence, -periods.periods_per_year(d.cadence))
-    )
+    basis = period if found.exact else BoardPeriod(d.cadence, found.last)
+    previous = exact_reading(history, d.cadence, basis.shifted(-1))
+    year_ago = exact_reading(history, d.cadence, basis.shifted(-periods.periods_per_year(basis.cadence)))
+    own_starts = list(periods.span(found.first, found.last, d.cadence))
     return Tile(
         entry,
-        latest_period,
-        latest,
-        previous,
-        year_ago,
-        status.rag(latest, d),
-        status.is_stale(latest_period, d.cadence, today),
+        found.last,
+        found.value,
+        previous.value if previous else None,
+        year_ago.value if year_ago else None,
+        status.rag(found.value, d),
+        status.is_stale(found.last, d.cadence, period.end),
         history,
+        basis,
+        found.count,
+        commentary.newest_within(notes or {}, d.id, own_starts),
     )
 
 
-def tiles(con: store.Connection, today: dt.date, as_of: dt.datetime | None = None) -> list[Tile]:
-    """Every agreed metric's tile, in catalog area order."""
-    entries = catalog.board_entries(con, today)
+_EMPTY = pd.DataFrame({"period_start": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
+
+
+def histories(
+    con: store.Connection, entries: Sequence[CatalogEntry], as_of: dt.datetime | None
+) -> dict[str, pd.DataFrame]:
+    """Each metric's values in force (as known at ``as_of``), oldest first."""
     values = observations.values_in_force(con, [e.definition.id for e in entries], as_of=as_of)
-    grouped = {metric_id: frame for metric_id, frame in values.groupby("metric_id", sort=False)}
-    empty = pd.DataFrame({"period_start": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
-    result = []
-    for entry in entries:
-        history = grouped.get(entry.definition.id)
-        history = empty if history is None else history[["period_start", "value"]].reset_index(drop=True)
-        result.append(build_tile(entry, history, today))
+    grouped = {
+        str(m): f[["period_start", "value"]].reset_index(drop=True)
+        for m, f in values.groupby("metric_id", sort=False)
+    }
+    return {e.definition.id: grouped.get(e.definition.id, _EMPTY) for e in entries}
+
+
+def as_of_moment(as_of: dt.date | None) -> dt.datetime | None:
+    """Numbers as known at the end of that day (UTC); None = everything known now."""
+    return None if as_of is None else dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+
+
+def tiles(
+    con: store.Connection,
+    today: dt.date,
+    as_of: dt.datetime | None = None,
+    period: BoardPeriod | None = None,
+) -> list[Tile]:
+    """Every agreed metric's tile, in catalog area order."""
+    period = period or latest_period(today)
+    entries = catalog.board_entries(con, today)
+    found = histories(con, entries, as_of)
+    horizon = periods.shift(period.start, "quarterly", -2)
+    notes = commentary.in_force(con, horizon, period.end)
+    result = [build_tile(e, found[e.definition.id], period, notes) for e in entries]
     order = {area: i for i, area in enumerate(catalog.AREAS)}
     return sorted(result, key=lambda t: (order[t.definition.area], t.definition.name))
 
@@ -86,3 +255,152 @@ def summary(board: list[Tile]) -> dict[str, int]:
     for tile in board:
         counts[tile.rag] += 1
     return counts
+
+
+# ---------------------------------------------------------------- the whole view
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    area: str
+    label: str
+    volume: float | None
+    rate: float | None  # percent
+    rate_text: str
+
+
+@dataclass(frozen=True)
+class BoardView:
+    period: BoardPeriod
+    as_of: dt.date
+    tiles: list[Tile]
+    budget: status.ErrorBudget | None
+    timeline: list[events.Event] = field(default_factory=list)
+
+    def tile(self, metric_id: str) -> Tile | None:
+        return next((t for t in self.tiles if t.definition.id == metric_id), None)
+
+    def area(self, area: str) -> list[Tile]:
+        return [t for t in self.tiles if t.definition.area == area]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return summary(self.tiles)
+
+
+def error_budget(board: Sequence[Tile], period: BoardPeriod) -> status.ErrorBudget | None:
+    """Uptime against its SLO (the agreed target) over the board's period."""
+    uptime = next((t for t in board if t.definition.id == UPTIME_METRIC), None)
+    if uptime is None:
+        return None
+    d = uptime.definition
+    values = zip(uptime.history["period_start"], uptime.history["value"], strict=True)
+    return status.error_budget(values, d.cadence, d.target, period.start, period.end)
+
+
+def view(
+    con: store.Connection, today: dt.date, period: BoardPeriod | None = None, as_of: dt.date | None = None
+) -> BoardView:
+    """Everything the board page and the pack show, for one period as known on one day."""
+    period = period or latest_period(today)
+    moment = None if as_of is None or as_of >= today else as_of_moment(as_of)
+    board = tiles(con, today, moment, period)
+    first = min(
+        (t.history["period_start"].iloc[0] for t in board if not t.history.empty), default=period.start
+    )
+    timeline = events.between(con, first, period.end - dt.timedelta(days=1))
+    return BoardView(period, as_of or today, board, error_budget(board, period), timeline)
+
+
+def funnel(board: BoardView) -> list[FunnelStep]:
+    """The journey as stage volumes with the rate between them, from the agreed metrics.
+
+    Orders come from sessions (the conversion rate's own definition), and repeat buyers
+    from orders, so each rate says what it is a share of."""
+
+    def value(metric_id: str) -> float | None:
+        tile = board.tile(metric_id)
+        return tile.latest if tile else None
+
+    sessions, leads = value("sessions"), value("lead_signups")
+    conversion, repeat = value("conversion_rate"), value("repeat_purchase_rate")
+    orders = sessions * conversion / 100 if sessions is not None and conversion is not None else None
+    repeaters = orders * repeat / 100 if orders is not None and repeat is not None else None
+    lead_rate = 100 * leads / sessions if leads is not None and sessions else None
+    return [
+        FunnelStep("awareness", "Website sessions", sessions, None, "visits to web and app"),
+        FunnelStep("consideration", "Lead sign-ups", leads, lead_rate, "of sessions sign up"),
+        FunnelStep(
+            "conversion", "Ordering sessions (est.)", orders, conversion, "of sessions place an order"
+        ),
+        FunnelStep("loyalty", "Repeat buyers (est.)", repeaters, repeat, "of buyers order again"),
+    ]
+
+
+# ---------------------------------------------------------------- what the headline reads
+
+#: the one metric per journey stage the headline shows, in funnel order
+JOURNEY_HEADLINE = ("sessions", "lead_signups", "conversion_rate", "repeat_purchase_rate")
+#: uptime first (the error budget sits beside it), then security, then delivery
+IT_HEADLINE = (
+    "site_uptime",
+    "security_incidents",
+    "mttr_hours",
+    "unreviewed_saas_tools",
+    "lead_time_days",
+    "new_work_share",
+)
+
+
+def last_points(tile: Tile, count: int) -> Tile:
+    """The same tile with only its last ``count`` values kept for drawing."""
+    return dataclasses.replace(tile, history=tile.history.tail(count).reset_index(drop=True))
+
+
+def tile_notes(tile: Tile, board_period: BoardPeriod | None = None, *, compact: bool = False) -> list[str]:
+    """The small print under a tile: period, target, year-on-year, freshness, pending change."""
+    d = tile.definition
+    # The board's own period is written at the top; a tile names its period only when it differs.
+    same = tile.basis == board_period and tile.count <= 1
+    notes = [] if same else [tile.period_label]
+    if tile.latest_period is not None:
+        notes.append(f"target {status.format_value(d.target, d)}")
+        year = status.format_change(tile.year_delta, d)
+        notes.append(f"{year} vs last year" if year else "no value a year earlier")
+        if tile.delta is None:
+            notes.append("no value the period before")
+    if tile.stale and tile.latest_period is not None:
+        notes.append("⚠ stale: newer values are overdue")
+    if tile.change_pending:
+        notes.append("✎ change pending")
+    elif tile.entry.status == "due for review":
+        notes.append("due for review")
+    if compact:  # a narrow tile keeps the period, the target and what needs attention
+        notes = [n for n in notes if "last year" not in n and "period before" not in n]
+    return notes
+
+
+def funnel_text(steps: Sequence[FunnelStep]) -> str:
+    """The journey in one line: each stage's volume and the rate that led to it."""
+    parts = []
+    for step in steps:
+        if step.volume is None:
+            parts.append(f"{step.label}: no data")
+        elif step.rate is None:
+            parts.append(f"{step.volume:,.0f} {step.label.lower()}")
+        else:
+            parts.append(f"{step.rate:.1f}% {step.rate_text} ({step.volume:,.0f})")
+    return " → ".join(parts)
+
+
+def glossary_terms(d: MetricDefinition, glossary: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The glossary terms a definition uses, for its hover text (none when the glossary
+    module of this version cannot find them)."""
+    try:  # the glossary module arrives with the definitions work; the board must not need it
+        terms_module = importlib.import_module("metrics.glossary")
+    except ImportError:
+        return []
+    finder = getattr(terms_module, "terms_in", None)
+    if finder is None:
+        return []
+    return list(finder(f"{d.name}. {d.description}", glossary))

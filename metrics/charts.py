@@ -1,15 +1,21 @@
 """Pure functions: data in, plotly Figure out. graph_objects only (plotly.express
-was four times slower to build, and figure building dominates a warm page run)."""
+was four times slower to build, and figure building dominates a warm page run).
+
+Every trend carries the shared timeline: a dotted line and a marker at the top for
+each incident, release or campaign that concerns the metric, named on hover.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from metrics import status
-from metrics.board import Tile
+from metrics.board import FunnelStep, Tile
+from metrics.events import Event
 
 RAG_COLOURS = {
     status.GREEN: "#1b7f3b",
@@ -23,12 +29,72 @@ RAG_LABELS = {
     status.RED: "■ Off target",
     status.NO_DATA: "○ No data",
 }
+EVENT_COLOURS = {"incident": "#c62828", "release": "#1f5fbf", "campaign": "#7b3fa0"}
+EVENT_SYMBOLS = {"incident": "x", "release": "triangle-up", "campaign": "star"}
 LINE_COLOUR = "#33415c"
 TARGET_COLOUR = "#8a94a6"
+SEGMENT_COLOURS = ("#5b8def", "#e0a030", "#3fa37a", "#b05cc0", "#d05050")
 
 
-def area_trends(tiles: Sequence[Tile], *, height: int = 230) -> go.Figure:
-    """Small multiples: one trend per metric with its target line, latest point in RAG colour."""
+def _axis_suffix(index: int) -> str:
+    return "" if index == 1 else str(index)
+
+
+def _events_on_paper(figure: go.Figure, timeline: Sequence[Event], x: list[object], index: int) -> None:
+    """A dotted vertical line per event across subplot ``index``, whatever its y scale."""
+    if not x:
+        return
+    shown = [e for e in timeline if x[0] <= e.day <= x[-1]]  # type: ignore[operator]
+    suffix = _axis_suffix(index)
+    for event in shown:
+        figure.add_shape(
+            type="line",
+            x0=event.day,
+            x1=event.day,
+            y0=0,
+            y1=1,
+            xref=f"x{suffix}",
+            yref=f"y{suffix} domain",
+            line={"color": EVENT_COLOURS.get(event.kind, "#666"), "width": 1.2, "dash": "dot"},
+        )
+
+
+def _event_hover_trace(timeline: Sequence[Event], x: list[object], top: float) -> go.Scatter | None:
+    shown = [e for e in timeline if x and x[0] <= e.day <= x[-1]]  # type: ignore[operator]
+    if not shown:
+        return None
+    return go.Scatter(
+        x=[e.day for e in shown],
+        y=[top] * len(shown),
+        mode="markers",
+        marker={
+            "color": [EVENT_COLOURS.get(e.kind, "#666") for e in shown],
+            "symbol": [EVENT_SYMBOLS.get(e.kind, "circle") for e in shown],
+            "size": 9,
+        },
+        text=[e.label for e in shown],
+        hovertemplate="%{x|%d %b %Y}<br>%{text}<extra></extra>",
+        name="Events",
+        showlegend=False,
+    )
+
+
+def _layout(figure: go.Figure, height: int) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        plot_bgcolor="white",
+        font={"size": 12},
+    )
+    figure.update_xaxes(showgrid=False, tickformat="%b %y", nticks=4)
+    figure.update_yaxes(gridcolor="#eef0f3", nticks=4)
+    return figure
+
+
+def area_trends(tiles: Sequence[Tile], timeline: Sequence[Event] = (), *, height: int = 230) -> go.Figure:
+    """Small multiples: one trend per metric with its target line, latest point in RAG colour,
+    and the events that concern it."""
     columns = max(len(tiles), 1)
     figure = make_subplots(
         rows=1,
@@ -41,10 +107,11 @@ def area_trends(tiles: Sequence[Tile], *, height: int = 230) -> go.Figure:
         if history.empty:
             continue
         x = list(history["period_start"])
+        y = list(history["value"])
         figure.add_trace(
             go.Scatter(
                 x=x,
-                y=list(history["value"]),
+                y=y,
                 mode="lines",
                 line={"color": LINE_COLOUR, "width": 1.6},
                 name=tile.definition.name,
@@ -65,26 +132,147 @@ def area_trends(tiles: Sequence[Tile], *, height: int = 230) -> go.Figure:
             row=1,
             col=index,
         )
+        if tile.latest_period is not None:
+            figure.add_trace(
+                go.Scatter(
+                    x=[tile.latest_period],
+                    y=[_value_at(history, tile.latest_period)],
+                    mode="markers",
+                    marker={"color": RAG_COLOURS[tile.rag], "size": 9},
+                    name="Latest",
+                    hovertemplate="Latest: %{y:,.4~g}<extra></extra>",
+                ),
+                row=1,
+                col=index,
+            )
+        relevant = [e for e in timeline if e.concerns(tile.definition.id)]
+        _events_on_paper(figure, relevant, x, index)
+        marker = _event_hover_trace(relevant, x, max(max(y), tile.definition.target))
+        if marker is not None:
+            figure.add_trace(marker, row=1, col=index)
+    _layout(figure, height)
+    figure.update_annotations(font={"size": 13})
+    return figure
+
+
+def _value_at(history: pd.DataFrame, start: object) -> float | None:
+    match = history.loc[history["period_start"] == start, "value"]
+    return float(match.iloc[0]) if len(match) else None
+
+
+def metric_history(
+    tile: Tile,
+    timeline: Sequence[Event],
+    segments: Mapping[str, pd.DataFrame] | None = None,
+    targets: pd.DataFrame | None = None,
+    *,
+    height: int = 320,
+) -> go.Figure:
+    """One metric's long history: the total, its segments, the target over time, the events."""
+    d = tile.definition
+    figure = go.Figure()
+    history = tile.history
+    if history.empty:
+        figure.add_annotation(text="No values yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+        return _layout(figure, height)
+    x = list(history["period_start"])
+    y = list(history["value"])
+    for index, (name, frame) in enumerate((segments or {}).items()):
         figure.add_trace(
             go.Scatter(
-                x=[x[-1]],
-                y=[tile.latest],
-                mode="markers",
-                marker={"color": RAG_COLOURS[tile.rag], "size": 9},
-                name="Latest",
-                hovertemplate="Latest: %{y:,.4~g}<extra></extra>",
-            ),
-            row=1,
-            col=index,
+                x=list(frame["period_start"]),
+                y=list(frame["value"]),
+                mode="lines",
+                line={"color": SEGMENT_COLOURS[index % len(SEGMENT_COLOURS)], "width": 1.2},
+                name=name,
+                hovertemplate=f"{name} %{{x|%d %b %Y}}: %{{y:,.4~g}}<extra></extra>",
+            )
         )
-    figure.update_layout(
-        height=height,
-        showlegend=False,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        plot_bgcolor="white",
-        font={"size": 12},
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines+markers" if len(x) < 3 else "lines",
+            line={"color": LINE_COLOUR, "width": 2},
+            name="Total" if segments else d.name,
+            hovertemplate="%{x|%d %b %Y}: %{y:,.4~g}<extra></extra>",
+        )
     )
-    figure.update_xaxes(showgrid=False, tickformat="%b %y", nticks=4)
-    figure.update_yaxes(gridcolor="#eef0f3", nticks=4)
-    figure.update_annotations(font={"size": 13})
+    if targets is not None and not targets.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=[*targets["from"], x[-1]],
+                y=[*targets["target"], targets["target"].iloc[-1]],
+                mode="lines",
+                line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.2, "shape": "hv"},
+                name="Target",
+                hovertemplate="Target from %{x|%d %b %Y}: %{y:,.4~g}<extra></extra>",
+            )
+        )
+    relevant = [e for e in timeline if e.concerns(d.id)]
+    _events_on_paper(figure, relevant, x, 1)
+    marker = _event_hover_trace(relevant, x, max(max(y), d.target))
+    if marker is not None:
+        figure.add_trace(marker)
+    _layout(figure, height)
+    figure.update_layout(showlegend=bool(segments), legend={"orientation": "h", "y": -0.15})
+    figure.update_layout(title={"text": d.name, "font": {"size": 15}})
+    return figure
+
+
+def funnel(steps: Sequence[FunnelStep], *, height: int = 260) -> go.Figure:
+    """The journey's stage volumes, each with its rate and what that rate is a share of."""
+    shown = [s for s in steps if s.volume is not None]
+    labels = [s.label for s in shown]
+    text = [
+        f"{s.volume:,.0f}" + (f" · {s.rate:.1f}% {s.rate_text}" if s.rate is not None else "") for s in shown
+    ]
+    figure = go.Figure(
+        go.Bar(
+            y=labels,
+            x=[s.volume for s in shown],
+            orientation="h",
+            text=text,
+            textposition="auto",
+            marker={"color": "#5b6f9a"},
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        )
+    )
+    _layout(figure, height)
+    figure.update_xaxes(type="log", tickformat="~s", showgrid=True, gridcolor="#eef0f3")
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure
+
+
+def budget_burn(
+    history: pd.DataFrame, slo: float, start: object, end: object, *, height: int = 260
+) -> go.Figure:
+    """Downtime used so far in the period against the downtime the SLO allows."""
+    figure = go.Figure()
+    if not history.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=list(history["period_start"]),
+                y=list(history["used"]),
+                mode="lines+markers",
+                line={"color": LINE_COLOUR, "width": 2, "shape": "hv"},
+                name="Downtime used",
+                hovertemplate="%{x|%d %b %Y}: %{y:,.0f} min used<extra></extra>",
+            )
+        )
+        allowed = float(history["allowed"].iloc[0])
+        figure.add_trace(
+            go.Scatter(
+                x=[start, end],
+                y=[allowed, allowed],
+                mode="lines",
+                line={"color": RAG_COLOURS[status.RED], "dash": "dash"},
+                name=f"Budget at {slo:g}% SLO",
+                hovertemplate=f"Budget: {allowed:,.0f} min<extra></extra>",
+            )
+        )
+    _layout(figure, height)
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    figure.update_yaxes(title_text="minutes")
     return figure

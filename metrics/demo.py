@@ -150,3 +150,34 @@ def generate(
     )
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
+
+
+def timeline(
+    end: dt.date, profiles: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[dt.date, str, str, tuple[str, ...]]]:
+    """The demo's shared timeline (day, kind, title, metric ids): the outage and the
+    campaign the series are shaped around, tied to the metrics they move, plus releases."""
+    when = moments(end)
+    hit_by_outage = tuple(m for m, p in profiles.items() if p.get("outage") or p.get("outage_points"))
+    moved_by_campaign = tuple(m for m, p in profiles.items() if p.get("campaign"))
+    delivery = ("deployment_frequency", "lead_time_days", "checkout_p95_latency")
+    last_week = periods.last_complete(end, "weekly")
+    releases = [
+        (periods.shift(last_week, "weekly", -weeks) + dt.timedelta(days=1), title)
+        for weeks, title in (
+            (44, "Release: new product search"),
+            (24, "Release: one-page checkout"),
+            (12, "Release: loyalty app 2.0"),
+            (3, "Release: faster image delivery"),
+        )
+    ]
+    return [
+        (when.campaign_weeks[0], "campaign", "Spring brand campaign starts (4 weeks)", moved_by_campaign),
+        (
+            when.outage_week + dt.timedelta(days=2),
+            "incident",
+            "Checkout outage: payment API down 9 hours",
+            hit_by_outage,
+        ),
+        *((day, "release", title, delivery) for day, title in releases),
+    ]

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics import access, catalog, config, demo, observations, store
+from metrics import access, catalog, config, demo, events, observations, store
 
 SEED_AUTHOR = "alex.admin@example.com"
 SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
@@ -70,6 +70,7 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
         row_count=len(frame),
     )
     observations.append(con, frame, upload_id)
+    events.load_demo(con, end, SEED_AUTHOR)  # the outage, the campaign and releases on the timeline
     store.audit(con, SEED_AUTHOR, "load_demo", str(upload_id), f'{{"rows": {len(frame)}}}')
     return len(frame)
 

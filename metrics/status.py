@@ -1,9 +1,11 @@
-"""Red/amber/green against agreed targets, change, freshness and number formatting."""
+"""Red/amber/green against agreed targets, error budgets, change, freshness and number formatting."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from metrics import periods
 from metrics.catalog import MetricDefinition
@@ -15,15 +17,84 @@ RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 def rag(value: float | None, d: MetricDefinition) -> str:
     """Direction-aware status: green at or better than the amber threshold,
     amber up to and including the red threshold, red beyond it."""
+    return rag_for(value, higher_is_better=d.higher_is_better, amber=d.amber, red=d.red)
+
+
+def rag_for(value: float | None, *, higher_is_better: bool, amber: float, red: float) -> str:
+    """The one red/amber/green rule, for metrics and for anything read on the same scale."""
     if value is None or math.isnan(value):
         return NO_DATA
-    if d.higher_is_better:
-        if value >= d.amber:
+    if higher_is_better:
+        if value >= amber:
             return GREEN
-        return AMBER if value >= d.red else RED
-    if value <= d.amber:
+        return AMBER if value >= red else RED
+    if value <= amber:
         return GREEN
-    return AMBER if value <= d.red else RED
+    return AMBER if value <= red else RED
+
+
+# Error budget left, in percent of the budget, read on the same scale as a higher-is-better
+# metric: green while a quarter or more is left, amber down to exactly spent, red when overspent.
+BUDGET_AMBER = 25.0
+BUDGET_RED = 0.0
+_MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """Downtime the SLO allows in a period, and how much of it the measured uptime used."""
+
+    slo: float  # percent, e.g. 99.9
+    period_days: int
+    covered_days: int  # days of the period with an uptime value
+    used_minutes: float
+
+    @property
+    def allowed_minutes(self) -> float:
+        return (100.0 - self.slo) / 100.0 * self.period_days * _MINUTES_PER_DAY
+
+    @property
+    def left_percent(self) -> float | None:
+        """Share of the budget not yet used; negative when overspent; None without data."""
+        if self.covered_days == 0 or self.allowed_minutes <= 0:
+            return None
+        return 100.0 * (1.0 - self.used_minutes / self.allowed_minutes)
+
+    @property
+    def rag(self) -> str:
+        return rag_for(self.left_percent, higher_is_better=True, amber=BUDGET_AMBER, red=BUDGET_RED)
+
+    @property
+    def complete(self) -> bool:
+        return self.covered_days >= self.period_days
+
+    def describe(self) -> str:
+        left = self.left_percent
+        if left is None:
+            return "no uptime values in this period"
+        used = f"{self.used_minutes:,.0f} of {self.allowed_minutes:,.0f} min downtime used"
+        gap = "" if self.complete else f" ({self.covered_days} of {self.period_days} days reported)"
+        return f"{used}{gap}"
+
+
+def error_budget(
+    uptime: Iterable[tuple[dt.date, float]], cadence: str, slo: float, start: dt.date, end: dt.date
+) -> ErrorBudget:
+    """Budget for the days [start, end) from uptime values (period start, percent) of ``cadence``.
+
+    A value whose period straddles the boundary counts for the days inside only, so
+    the week of an outage that began in June spends July's budget for its July days.
+    """
+    used = 0.0
+    covered = 0
+    for period_start, value in uptime:
+        period_end = periods.shift(period_start, cadence, 1)
+        days = (min(period_end, end) - max(period_start, start)).days
+        if days <= 0 or math.isnan(value):
+            continue
+        covered += days
+        used += (100.0 - value) / 100.0 * days * _MINUTES_PER_DAY
+    return ErrorBudget(slo, (end - start).days, covered, used)
 
 
 def is_stale(latest_period: dt.date | None, cadence: str, today: dt.date) -> bool:
@@ -45,6 +116,10 @@ def improved(delta: float | None, d: MetricDefinition) -> bool | None:
     if delta is None or delta == 0:
         return None
     return (delta > 0) == d.higher_is_better
+
+
+def format_percent_left(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}% left"
 
 
 def format_value(value: float | None, d: MetricDefinition) -> str:

@@ -120,6 +120,45 @@ MIGRATIONS: tuple[Migration, ...] = (
                 detail JSON)""",
         ),
     ),
+    Migration(
+        4,
+        "board: shared timeline of events, owners' notes per metric and period, frozen board packs",
+        (
+            # Incidents, releases and campaigns drawn on the charts. Removing one keeps the row.
+            "CREATE SEQUENCE event_ids START 1",
+            """CREATE TABLE events (
+                event_id BIGINT PRIMARY KEY DEFAULT nextval('event_ids'),
+                day DATE NOT NULL,
+                kind VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                metric_ids VARCHAR[] NOT NULL,
+                source VARCHAR NOT NULL,
+                added_by VARCHAR NOT NULL,
+                added_at TIMESTAMP NOT NULL,
+                removed_at TIMESTAMP,
+                removed_by VARCHAR)""",
+            # "Why did this move?": the newest note per (metric, period) is shown; older ones stay.
+            """CREATE TABLE metric_notes (
+                metric_id VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                body VARCHAR NOT NULL,
+                author VARCHAR NOT NULL,
+                written_at TIMESTAMP NOT NULL)""",
+            # A frozen pack's bytes never change: one row per (period, format), never updated.
+            "CREATE SEQUENCE pack_ids START 1",
+            """CREATE TABLE board_packs (
+                pack_id BIGINT PRIMARY KEY DEFAULT nextval('pack_ids'),
+                period VARCHAR NOT NULL,
+                format VARCHAR NOT NULL,
+                as_of DATE NOT NULL,
+                file_name VARCHAR NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                content BLOB NOT NULL,
+                frozen_by VARCHAR NOT NULL,
+                frozen_at TIMESTAMP NOT NULL,
+                UNIQUE (period, format))""",
+        ),
+    ),
 )
 
 # Versions only grow; a gap is allowed (features reserve their numbers), order is by version.

@@ -1,4 +1,4 @@
-"""The board: every agreed metric against its target, the journey beside IT."""
+"""The board: the customer journey beside uptime, security and delivery, one red/amber/green language."""
 
 from __future__ import annotations
 
@@ -6,30 +6,33 @@ import streamlit as st
 
 import ui
 import ui.board
-from metrics import board, catalog, status
+from metrics import status
 
-tiles = ui.run(ui.board.board_tiles) or []
-st.title("Shared Scorecard")
-counts = board.summary(tiles)
-st.caption(
-    f"As of {ui.today():%d %b %Y} · {counts[status.GREEN]} on target · "
-    f"{counts[status.AMBER]} to watch · {counts[status.RED]} off target"
-    + (f" · {counts[status.NO_DATA]} without data" if counts[status.NO_DATA] else "")
-)
-if not tiles:
+# The board is read on laptops and projectors: start with the page to itself.
+st.set_page_config(initial_sidebar_state="collapsed")
+ui.board.compact_spacing()
+top, controls = st.columns([5, 2], vertical_alignment="bottom")
+with controls:
+    period, as_of = ui.board.period_controls()
+with top:
+    st.title("Shared Scorecard", anchor=False)
+view = ui.run(lambda: ui.board.board_view(period, as_of))
+if view is None:
+    st.stop()
+counts = view.counts
+with top:
+    st.caption(
+        f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y} · "
+        f"{counts[status.GREEN]} on target · {counts[status.AMBER]} to watch · {counts[status.RED]} off target"
+        + (f" · {counts[status.NO_DATA]} without data" if counts[status.NO_DATA] else "")
+    )
+if not view.tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
-
-for heading, areas in (
-    ("Customer journey", catalog.JOURNEY_AREAS),
-    ("IT: reliability, security, delivery", catalog.IT_AREAS),
-):
-    st.header(heading, divider="gray")
-    for area in areas:
-        area_tiles = [t for t in tiles if t.definition.area == area]
-        if not area_tiles:
-            continue
-        st.subheader(area.capitalize())
-        for column, t in zip(st.columns(len(area_tiles)), area_tiles, strict=True):
-            with column:
-                ui.board.tile(t)
-        st.plotly_chart(ui.board.area_figure(area), key=f"trend-{area}", config={"displayModeBar": False})
+    st.stop()
+ui.board.headline(view)
+if ui.board.presenting():
+    ui.board.refresh_when_data_lands()
+    st.stop()
+ui.board.every_measure(view)
+with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
+    ui.board.timeline_table(view.timeline)

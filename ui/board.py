@@ -1,41 +1,152 @@
-"""Board widgets: cached tiles and figures, and the tile itself."""
+"""Board widgets: the period controls, cached views and figures, tiles and the headline.
+
+Views and figures are cached on the database file's fingerprint, so a warm rerun
+never opens the database and never rebuilds a figure; a new upload changes the
+fingerprint and the next run reads fresh numbers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import board, charts, config, status, store
+from metrics import board, catalog, charts, config, drilldown, events, status, store
+from metrics.board import BoardPeriod, BoardView, Tile
 from ui import today
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+PRESENT_PARAM = "present"
+REFRESH_SECONDS = 15
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _board_tiles(path: str, fingerprint: tuple[int, ...], day: dt.date) -> list[board.Tile]:
+
+def plain(text: str) -> str:
+    """Text a person wrote, shown literally: markdown characters escaped (never HTML)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _fingerprint() -> tuple[int, ...]:
+    return store.data_fingerprint(config.database_path())
+
+
+# ---------------------------------------------------------------- cached data
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _view(
+    path: str, fingerprint: tuple[int, ...], day: dt.date, period: BoardPeriod, as_of: dt.date | None
+) -> BoardView:
     with store.connect(Path(path)) as con:
-        return board.tiles(con, day)
+        return board.view(con, day, period, as_of)
 
 
-def board_tiles() -> list[board.Tile]:
-    """Tiles for today, cached until the database file changes."""
+def board_view(period: BoardPeriod | None = None, as_of: dt.date | None = None) -> BoardView:
+    """The board for a period as known on a day, cached until the database file changes."""
+    day = today()
     path = config.database_path()
-    return _board_tiles(str(path), store.data_fingerprint(path), today())
+    chosen = period or board.latest_period(day)
+    return _view(str(path), store.data_fingerprint(path), day, chosen, None if as_of == day else as_of)
+
+
+def board_tiles() -> list[Tile]:
+    """Tiles for the latest complete week, as known today."""
+    return board_view().tiles
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _area_figure(fingerprint: tuple[int, ...], day: dt.date, area: str) -> go.Figure:
-    tiles = [t for t in board_tiles() if t.definition.area == area]
-    return charts.area_trends(tiles)
+def _area_figure(fingerprint: tuple[int, ...], period: BoardPeriod, as_of: dt.date, area: str) -> go.Figure:
+    view = board_view(period, as_of)
+    return charts.area_trends([board.last_points(t, 52) for t in view.area(area)], view.timeline)
 
 
-def area_figure(area: str) -> go.Figure:
-    return _area_figure(store.data_fingerprint(config.database_path()), today(), area)
+def area_figure(view: BoardView, area: str) -> go.Figure:
+    """An area's trends (last year), built once per data change, period and as-of day."""
+    return _area_figure(_fingerprint(), view.period, view.as_of, area)
 
 
-def tile(t: board.Tile) -> None:
-    """One metric tile: value, change, red/amber/green, freshness; definition on hover."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _glossary(fingerprint: tuple[int, ...]) -> dict[str, str]:
+    with store.connect() as con:
+        return catalog.glossary(con)
+
+
+# ---------------------------------------------------------------- controls
+
+
+def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
+    """Week, month or quarter; which one; and the day whose knowledge to show."""
+    day = today()
+    asked = st.query_params.get("period")
+    initial = board.latest_period(day)
+    if asked:
+        initial = ui_run_parse(asked) or initial
+    label = f"{initial.label}"
+    with st.popover(
+        f"Period: {st.session_state.get(f'{key}-label', label)}", icon=":material/calendar_month:"
+    ):
+        cadence = (
+            st.segmented_control(
+                "Period length",
+                list(board.GRANULARITY_LABELS),
+                format_func=board.GRANULARITY_LABELS.__getitem__,
+                default=initial.cadence,
+                key=f"{key}-cadence",
+            )
+            or initial.cadence
+        )
+        options = board.recent_periods(day, cadence, 16)
+        if initial.cadence == cadence and initial not in options:
+            options.append(initial)
+        chosen = st.selectbox(
+            "Period",
+            options,
+            index=options.index(initial) if initial in options else 0,
+            format_func=lambda p: f"{p.label} ({p.dates})",
+            key=f"{key}-period-{cadence}",
+        )
+        as_of = st.date_input(
+            "Numbers as known on",
+            value=day,
+            max_value=day,
+            key=f"{key}-as-of",
+            help="A past date shows the numbers as they were known that day: later restatements are not applied.",
+        )
+    st.session_state[f"{key}-label"] = chosen.label + ("" if as_of == day else f", as of {as_of:%d %b %Y}")
+    return chosen, as_of
+
+
+def ui_run_parse(text: str) -> BoardPeriod | None:
+    try:
+        return board.parse_period(text)
+    except Exception:  # a hand-edited URL: fall back to the latest period
+        return None
+
+
+# ---------------------------------------------------------------- tiles
+
+
+def _hover(d: catalog.MetricDefinition, glossary: dict[str, str]) -> str:
+    direction = "higher" if d.higher_is_better else "lower"
+    lines = [
+        plain(d.description),
+        f"Target {plain(status.format_value(d.target, d))} · {direction} is better · reported {d.cadence}",
+    ]
+    lines += [f"**{plain(term)}**: {plain(meaning)}" for term, meaning in board.glossary_terms(d, glossary)]
+    return "\n\n".join(lines)
+
+
+_BADGE_MARKUP = {status.GREEN: "green", status.AMBER: "orange", status.RED: "red", status.NO_DATA: "gray"}
+
+
+def _badge(rag: str) -> str:
+    return f":{_BADGE_MARKUP[rag]}-badge[{charts.RAG_LABELS[rag]}]"
+
+
+def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -> None:
+    """One metric tile: value, change, red/amber/green, freshness, note; definition on hover."""
     d = t.definition
     with st.container(border=True):
         st.metric(
@@ -43,17 +154,147 @@ def tile(t: board.Tile) -> None:
             status.format_value(t.latest, d),
             delta=status.format_change(t.delta, d),
             delta_color="normal" if d.higher_is_better else "inverse",
-            help=f"{d.description}\n\nTarget: {status.format_value(d.target, d)} · "
-            f"{'higher' if d.higher_is_better else 'lower'} is better · {d.cadence}",
-            chart_data=list(t.history["value"].tail(12)) if len(t.history) > 1 else None,
+            help=_hover(d, _glossary(_fingerprint())),
+            chart_data=t.spark if len(t.history) > 1 else None,
         )
-        st.badge(charts.RAG_LABELS[t.rag], color=_BADGE_COLOURS[t.rag])
-        notes = [t.period_label, f"target {status.format_value(d.target, d)}"]
-        if t.stale and t.latest_period is not None:
-            notes.append("⚠ stale")
-        if t.entry.status != "agreed":
-            notes.append(t.entry.status)
-        st.caption(" · ".join(notes))
+        st.caption(f"{_badge(t.rag)} {plain(' · '.join(board.tile_notes(t, period, compact=compact)))}")
+        if t.note is not None:
+            st.caption(f":material/sticky_note_2: {plain(t.note.body)}")
 
 
-_BADGE_COLOURS = {status.GREEN: "green", status.AMBER: "orange", status.RED: "red", status.NO_DATA: "gray"}
+def budget_tile(view: BoardView) -> None:
+    budget = view.budget
+    with st.container(border=True):
+        if budget is None or budget.left_percent is None:
+            st.markdown("**Error budget left**")
+            st.caption(f"{_badge(status.NO_DATA)} no uptime values in this period, so no budget to read")
+            return
+        st.metric(
+            "Error budget left",
+            status.format_percent_left(budget.left_percent).replace(" left", ""),
+            help=(
+                f"Downtime the {budget.slo:g}% uptime SLO allows in {view.period.label} "
+                f"({budget.allowed_minutes:,.0f} minutes), minus the downtime measured. "
+                f"Green from {status.BUDGET_AMBER:g}% left, amber down to 0, red when overspent."
+            ),
+        )
+        st.caption(f"{_badge(budget.rag)} {plain(budget.describe())}")
+
+
+def tiles_row(
+    row: list[Tile],
+    period: BoardPeriod | None = None,
+    *,
+    compact: bool = True,
+    budget: BoardView | None = None,
+) -> None:
+    """Tiles side by side; the error budget goes right after uptime when ``budget`` is given."""
+    cells: list[Tile | None] = []
+    for t in row:
+        cells.append(t)
+        if budget is not None and t.definition.id == board.UPTIME_METRIC:
+            cells.append(None)
+    if not cells:
+        return
+    for column, cell in zip(st.columns(len(cells)), cells, strict=True):
+        with column:
+            if cell is None and budget is not None:
+                budget_tile(budget)
+            elif cell is not None:
+                tile(cell, period, compact=compact)
+
+
+# ---------------------------------------------------------------- page parts
+
+
+def headline(view: BoardView) -> None:
+    """The part of the board that must fit one screen: the journey above IT."""
+    st.markdown(f"#### Customer journey &nbsp; :small[{plain(board.funnel_text(board.funnel(view)))}]")
+    tiles_row([t for m in board.JOURNEY_HEADLINE if (t := view.tile(m))], view.period, compact=False)
+    st.markdown("#### IT: reliability, security, delivery")
+    tiles_row([t for m in board.IT_HEADLINE if (t := view.tile(m))], view.period, budget=view)
+
+
+def every_measure(view: BoardView) -> None:
+    """Every other agreed metric by area, with its trend and the events that concern it."""
+    shown = set(board.JOURNEY_HEADLINE + board.IT_HEADLINE)
+    for heading, areas in (("Customer journey", catalog.JOURNEY_AREAS), ("IT", catalog.IT_AREAS)):
+        st.header(f"{heading}: every measure", divider="gray", anchor=False)
+        for area in areas:
+            area_tiles = view.area(area)
+            if not area_tiles:
+                continue
+            st.subheader(area.capitalize(), anchor=False)
+            tiles_row([t for t in area_tiles if t.definition.id not in shown], view.period, compact=False)
+            st.plotly_chart(area_figure(view, area), key=f"trend-{area}", config={"displayModeBar": False})
+
+
+def timeline_table(timeline: list[events.Event]) -> None:
+    if not timeline:
+        st.caption("No incidents, releases or campaigns on the timeline for these dates.")
+        return
+    st.dataframe(
+        [
+            {
+                "Date": e.day,
+                "Kind": events.KIND_LABELS.get(e.kind, e.kind),
+                "What": e.title,
+                "Metrics": ", ".join(e.metric_ids) or "all",
+            }
+            for e in reversed(timeline)
+        ],
+        hide_index=True,
+        height=min(36 * (len(timeline) + 1), 300),
+    )
+
+
+def presenting() -> bool:
+    return st.query_params.get(PRESENT_PARAM) == "1"
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def refresh_when_data_lands() -> None:
+    """On a wall screen: rerun the page when the database file changes (a new upload)."""
+    seen = st.session_state.setdefault("board-fingerprint", _fingerprint())
+    current = _fingerprint()
+    if current != seen:
+        st.session_state["board-fingerprint"] = current
+        st.rerun(scope="app")
+
+
+def drilldown_history(view: BoardView, t: Tile, periods_back: int) -> go.Figure:
+    """A metric's long history with segments, targets over time and events."""
+    return _drilldown_figure(_fingerprint(), view.period, view.as_of, t.definition.id, periods_back)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _drilldown_figure(
+    fingerprint: tuple[int, ...], period: BoardPeriod, as_of: dt.date, metric_id: str, periods_back: int
+) -> go.Figure:
+    view = board_view(period, as_of)
+    t = view.tile(metric_id)
+    assert t is not None
+    first = t.history["period_start"].iloc[-periods_back] if len(t.history) >= periods_back else None
+    moment = None if view.as_of >= today() else board.as_of_moment(view.as_of)
+    with store.connect() as con:
+        segments = drilldown.segments(con, metric_id, view.period.end, moment)
+        targets = drilldown.targets(con, metric_id)
+    if first is not None:
+        segments = {n: f[f["period_start"] >= first] for n, f in segments.items()}
+    return charts.metric_history(board.last_points(t, periods_back), view.timeline, segments, targets)
+
+
+# Our own constant stylesheet (never a person's text): less empty space above the title so
+# the journey and IT rows fit a 1366x768 screen.
+_COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.8rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
+[data-testid="stMainBlockContainer"] h4 { padding: 0.2rem 0 0 0; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+[data-testid="stMetricLabel"] div { white-space: normal; }
+</style>"""
+
+
+def compact_spacing() -> None:
+    st.html(_COMPACT_CSS)

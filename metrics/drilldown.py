@@ -1,0 +1,71 @@
+"""What the drill-down pages add to a tile: segments, targets over time, the budget's burn."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from metrics import observations, periods, status, store
+from metrics.board import BoardView, Tile
+
+
+def segment_names(con: store.Connection, metric_id: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT segment FROM observations WHERE metric_id = ? AND segment <> '' ORDER BY segment",
+        [metric_id],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def segments(
+    con: store.Connection, metric_id: str, before: dt.date, as_of: dt.datetime | None = None
+) -> dict[str, pd.DataFrame]:
+    """Each segment's values in force (as known at ``as_of``) for periods starting before ``before``."""
+    found = {}
+    for name in segment_names(con, metric_id):
+        frame = observations.values_in_force(con, [metric_id], segment=name, as_of=as_of)
+        found[name] = frame.loc[frame["period_start"] < before, ["period_start", "value"]].reset_index(
+            drop=True
+        )
+    return found
+
+
+def targets(con: store.Connection, metric_id: str) -> pd.DataFrame:
+    """The agreed target over time: one row per version signed by both sides (from, target)."""
+    return con.execute(
+        """
+        SELECT CAST(max(s.signed_at) AS DATE) AS "from", any_value(v.target) AS target
+        FROM metric_versions v
+        JOIN signatures s ON s.metric_id = v.metric_id AND s.version = v.version
+         AND s.content_hash = v.content_hash AND s.decision = 'signed'
+        WHERE v.metric_id = ? AND v.kind <> 'retire'
+        GROUP BY v.version HAVING count(DISTINCT s.side) = 2
+        ORDER BY v.version
+        """,
+        [metric_id],
+    ).df()
+
+
+def budget_burn(view: BoardView) -> pd.DataFrame:
+    """Cumulative downtime (minutes) through the board's period, one row per uptime value."""
+    uptime = view.tile("site_uptime")
+    columns = ["period_start", "used", "allowed"]
+    if uptime is None or view.budget is None:
+        return pd.DataFrame(columns=columns)
+    d, period = uptime.definition, view.period
+    rows, used = [], 0.0
+    for start, value in zip(uptime.history["period_start"], uptime.history["value"], strict=True):
+        end = periods.shift(start, d.cadence, 1)
+        if end <= period.start or start >= period.end:
+            continue
+        part = status.error_budget([(start, value)], d.cadence, d.target, period.start, period.end)
+        used += part.used_minutes
+        rows.append((max(start, period.start), used, view.budget.allowed_minutes))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def long_history(tile: Tile, periods_back: int) -> Tile:
+    """The same tile with only the last ``periods_back`` values kept for drawing."""
+    return dataclasses.replace(tile, history=tile.history.tail(periods_back).reset_index(drop=True))
