@@ -20,19 +20,25 @@ everyone = ui.run(ui.people.rows) or []
 st.dataframe(everyone, hide_index=True)
 
 teams = ui.run(ui.people.teams) or {}
-with st.form("person", clear_on_submit=True):
+# A new form version after each save empties it; a refused entry stays for correcting.
+version = st.session_state.setdefault("person_form", 0)
+with st.form(f"person-{version}"):
     st.subheader("Add a person or change their roles")
-    email = st.text_input("Email (as they sign in)")
-    name = st.text_input("Name")
-    roles = st.multiselect("Roles", access.ROLES, format_func=access.ROLE_LABELS.__getitem__)
+    email = st.text_input("Email (as they sign in)", key=f"person-email-{version}")
+    name = st.text_input("Name", key=f"person-name-{version}")
+    roles = st.multiselect(
+        "Roles", access.ROLES, format_func=access.ROLE_LABELS.__getitem__, key=f"person-roles-{version}"
+    )
     team = st.selectbox(
         "Team (uploaders send values for their team)",
         [None, *teams],
         format_func=lambda t: "No team" if t is None else teams[t],
+        key=f"person-team-{version}",
     )
     saved = st.form_submit_button("Save person", type="primary")
 if saved and (done := ui.run(lambda: ui.people.save(admin, email, name, roles, team))):
     st.session_state["people_done"] = done  # shown above the refreshed table
+    st.session_state["person_form"] = version + 1
     st.rerun()
 
 st.subheader("Take away access")

@@ -13,9 +13,20 @@ from typing import Any
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+#: One demo person per role (data/people.yaml).
+ONE_PER_ROLE = {
+    "admin": "alex.admin@example.com",
+    "executive": "priya.cio@example.com",
+    "it_approver": "dana.it@example.com",
+    "marketing_approver": "sam.marketing@example.com",
+    "uploader": "uma.upload@example.com",
+    "board": "bea.board@example.com",
+}
 
 #: Enough of an [auth] section for the app to see that sign-in is configured.
 FAKE_AUTH = {
@@ -68,6 +79,13 @@ def registered_pages(at: AppTest) -> set[str]:
         known.add(script)
     at._page_hash = ""  # switch_page only records the choice; forget it
     return known
+
+
+def open_url(at: AppTest, script: str) -> AppTest:
+    """Ask for ``script``'s URL (/people for pages/people.py) as a browser typing it would,
+    whether or not the page is registered; call ``run()`` next."""
+    at._page_hash = calc_hash(Path(script).stem)
+    return at
 
 
 def app_as(email: str | None = None, page: str | None = None) -> AppTest:

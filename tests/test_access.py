@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -385,3 +386,55 @@ def test_people_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> N
             ["people", "add", "x@example.com", "--name", "X", "--role", "boss", "--user", "a@example.com"]
         )
     assert exit_info.value.code == 2
+
+
+# ---------------------------------------------------------------- every write is guarded
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Storage primitives: public functions that write without checking anyone, because
+#: they are only the building blocks of guarded operations (or of first start).
+#: Pages and ui/ never call them; a new one must be added here on purpose.
+PRIMITIVES = {
+    "access.upsert_person": "seed people on first start",
+    "access.ensure_first_admins": "first admins from SCORECARD_ADMINS (whoever sets it owns the file)",
+    "catalog.save_teams": "seed teams",
+    "catalog.add_version": "building block of proposals.*",
+    "catalog.record_signature": "building block of proposals.sign/decline",
+    "catalog.save_glossary": "seed glossary",
+    "observations.add_upload": "building block of ingest.ingest",
+    "observations.append": "building block of ingest.ingest",
+    "seed.seed_catalog": "first start",
+    "seed.load_demo": "first start, demo data",
+    "seed.initialise": "first start",
+    "store.migrate": "schema migrations",
+    "store.audit": "the audit trail itself",
+}
+_WRITE_MARKERS = ("store.transaction(", "store.audit(", "INSERT ", "UPDATE ", "DELETE ")
+
+
+def _public_writes() -> dict[str, bool]:
+    """metrics.<module>.<function> -> whether it calls access.require / require itself."""
+    found: dict[str, bool] = {}
+    for path in sorted((ROOT / "metrics").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                source = ast.get_source_segment(text, node) or ""
+                if any(marker in source for marker in _WRITE_MARKERS):
+                    found[f"{path.stem}.{node.name}"] = "require(" in source
+    return found
+
+
+def test_every_public_write_in_metrics_checks_the_acting_person() -> None:
+    writes = _public_writes()
+    assert "access.add_person" in writes and "access.remove_person" in writes
+    unguarded = sorted(name for name, guarded in writes.items() if not guarded and name not in PRIMITIVES)
+    assert not unguarded, f"these write without access.require (or belong in PRIMITIVES): {unguarded}"
+
+
+def test_pages_and_ui_never_call_a_storage_primitive() -> None:
+    allowed = {"seed.initialise", "access.ensure_first_admins"}  # ui.ensure_database, at start
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]):
+        text = path.read_text(encoding="utf-8")
+        for name in set(PRIMITIVES) - allowed:
+            assert f"{name}(" not in text, f"{path.relative_to(ROOT)} calls {name} directly"

@@ -1,0 +1,151 @@
+"""Uploaded or typed text is shown as text, never as HTML.
+
+A script tag's quieter cousin goes into a metric name, an upload's file name, a value's
+note (from the CSV) and an owner's note on the board, through the domain functions
+that put them there; every page an admin can open must then show it verbatim as text
+and never inside an element that renders HTML. tests/browser/test_xss.py checks the
+same data in a real browser: no <img> element is created.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from metrics import access, catalog, observations, store
+from tests.apptest import ONE_PER_ROLE, app_signed_in, dashboard_pages
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+METRIC = "site_uptime"  # an IT uptime metric, weekly, on the board
+WEEK = dt.date(2026, 11, 16)  # the last complete week before the fixed today (2026-11-23)
+HAS_COMMENTARY = importlib.util.find_spec("metrics.commentary") is not None
+
+
+def plant_payloads(path: Path) -> None:
+    """Put PAYLOAD where people can put text: a metric name (agreed by both sides, so it
+    shows), an upload's file name, a value's note and, where commentary exists, an
+    owner's note on the board."""
+    with store.connect(path) as con:
+        entry = next(e for e in catalog.entries(con) if e.definition.id == METRIC)
+        renamed = dataclasses.replace(entry.definition, name=f"Uptime {PAYLOAD}")
+        with store.transaction(con):
+            version = catalog.add_version(con, renamed, proposed_by=ONE_PER_ROLE["executive"])
+            for side, signer in (
+                ("it", ONE_PER_ROLE["it_approver"]),
+                ("marketing", ONE_PER_ROLE["marketing_approver"]),
+            ):
+                catalog.record_signature(
+                    con, METRIC, version, side=side, signer=signer, content_hash=renamed.content_hash()
+                )
+            upload = observations.add_upload(
+                con,
+                original=b"planted",
+                file_name=f"{PAYLOAD}.csv",
+                uploaded_by=ONE_PER_ROLE["admin"],
+                source="cli",
+                outcome="accepted",
+                row_count=1,
+            )
+            frame = pd.DataFrame(
+                {
+                    "metric_id": [METRIC],
+                    "period_start": [WEEK],
+                    "segment": [""],
+                    "value": [99.5],
+                    "note": [PAYLOAD],
+                }
+            )
+            observations.append(con, frame, upload)
+        if HAS_COMMENTARY:
+            from metrics import commentary
+
+            admin = access.require_person(con, ONE_PER_ROLE["admin"])
+            commentary.write(con, admin, METRIC, WEEK, f"Note {PAYLOAD}")
+
+
+def _nodes(at: AppTest) -> Iterator[Any]:
+    yield from at.main
+    yield from at.sidebar
+
+
+def _renders_html(node: Any) -> bool:
+    kind = getattr(node, "type", "")
+    proto = getattr(node, "proto", None)
+    return kind == "html" or bool(
+        getattr(proto, "allow_html", False) or getattr(proto, "unsafe_allow_html", False)
+    )
+
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _text_of(node: Any) -> str:
+    """What the element shows; markdown backslash escapes (``\\<`` shows ``<``) undone."""
+    parts = []
+    for attribute in ("value", "label", "body"):
+        try:
+            value = getattr(node, attribute)
+        except Exception:  # noqa: S112 - not every element has every attribute
+            continue
+        if isinstance(value, pd.DataFrame):
+            value = value.to_csv()
+        parts.append(str(value))
+    return _MARKDOWN_ESCAPE.sub(r"\1", " ".join(parts))
+
+
+def _check_page(at: AppTest, page: str) -> set[str]:
+    """Where the payload shows on this page; fails if an HTML-rendering element has it."""
+    assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+    shown = set()
+    for node in _nodes(at):
+        text = _text_of(node)
+        if "<img" in text:
+            assert not _renders_html(node), f"{page}: {getattr(node, 'type', node)} renders it as HTML"
+            assert PAYLOAD in text, f"{page}: the payload was altered, not shown verbatim: {text[:200]}"
+            shown.add(getattr(node, "type", type(node).__name__))
+    return shown
+
+
+def test_planted_text_is_shown_verbatim_and_never_as_html(demo_db: Path) -> None:
+    plant_payloads(demo_db)
+    at = app_signed_in(ONE_PER_ROLE["admin"])
+    seen: dict[str, set[str]] = {}
+    for page, *_ in dashboard_pages():
+        at.switch_page(page).run()
+        seen[page] = _check_page(at, page)
+    # the metric name is a tile label on the board and a row of the definitions table
+    assert "metric" in seen["pages/board.py"], seen
+    assert seen["pages/definitions.py"], seen
+    # the file name heads the newest upload in the history; its values show the note
+    assert any(PAYLOAD in _text_of(s) for s in at.switch_page("pages/uploads.py").run().subheader)
+    history = _check_page(at, "pages/uploads.py")
+    assert "subheader" in history and ({"dataframe", "arrow_data_frame"} & history), history
+    if HAS_COMMENTARY:
+        assert any(f"Note {PAYLOAD}" in _text_of(c) for c in at.switch_page("pages/board.py").run().caption)
+
+
+def test_typed_text_on_the_people_page_is_refused_or_shown_as_text(demo_db: Path) -> None:
+    at = app_signed_in(ONE_PER_ROLE["admin"], "pages/people.py")
+    at.text_input[0].input(f"x{PAYLOAD}@example.com")
+    at.text_input[1].input(f"Mallory {PAYLOAD}")
+    at.multiselect[0].select("board")
+    at.button[0].click().run()  # the form's submit button
+    assert "not an email address" in at.error[0].value
+    _check_page(at, "pages/people.py")
+    at.text_input[0].input("mallory@example.com")  # the refused entry stayed; correct the email
+    at.button[0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Added" in at.success[0].value and at.text_input[0].value == ""  # saved, form emptied
+    assert "dataframe" in _check_page(at, "pages/people.py") or "arrow_data_frame" in _check_page(
+        at, "pages/people.py"
+    )
+    with store.connect(demo_db) as con:
+        assert access.require_person(con, "mallory@example.com").name == f"Mallory {PAYLOAD}"
