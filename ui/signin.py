@@ -6,7 +6,8 @@ pages only for someone the people table knows, looked up again on every run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import NoReturn
 
 import streamlit as st
 
@@ -30,7 +31,6 @@ def _signed_in_person() -> Person:
     person = _lookup() if email else None
     if person is None:
         _no_access_page(f"You are signed in as {email or 'an account without a verified email'}")
-    assert person is not None  # _no_access_page stops the run
     return person
 
 
@@ -39,9 +39,17 @@ def _lookup() -> Person | None:
     database problem is shown as such (not as 'no access') and stops the run."""
     found = ui.run(lambda: (ui.current_person(),))
     if found is None:
-        st.stop()
+        _only("Shared Scorecard", lambda: None)
     assert found is not None
     return found[0]
+
+
+def _only(title: str, draw: Callable[[], object]) -> NoReturn:
+    """Register this one page and nothing else, draw it and stop. Whatever URL was asked
+    for, nothing of another page is drawn or listed, and a menu an earlier run sent
+    (Streamlit's legacy pages/ mode sends one on a fresh server) is replaced."""
+    st.navigation([st.Page(draw, title=title, url_path="welcome", default=True)], position="hidden").run()
+    st.stop()
 
 
 def _providers() -> list[str | None]:
@@ -51,43 +59,49 @@ def _providers() -> list[str | None]:
     return [None] if "client_id" in settings or not named else named
 
 
-def _sign_in_page() -> None:
-    st.title("Shared Scorecard")
-    st.write("Sign in with your company account to see the scorecard.")
-    for provider in _providers():
-        label = "Sign in" if provider is None else f"Sign in with {provider}"
-        if st.button(label, type="primary", key=f"sign-in-{provider or 'default'}"):
-            st.login() if provider is None else st.login(provider)
-    st.stop()
+def _sign_in_page() -> NoReturn:
+    def draw() -> None:
+        st.title("Shared Scorecard")
+        st.write("Sign in with your company account to see the scorecard.")
+        for provider in _providers():
+            label = "Sign in" if provider is None else f"Sign in with {provider}"
+            if st.button(label, type="primary", key=f"sign-in-{provider or 'default'}"):
+                st.login() if provider is None else st.login(provider)
+
+    _only("Sign in", draw)
 
 
-def _no_access_page(who: str) -> None:
-    st.title("Shared Scorecard")
-    st.info(
-        f"{ui.plain(who)}, but you do not have access to the Shared Scorecard yet. "
-        "Please ask an admin to add you; once they have, reload this page."
-    )
-    if ui.sign_in_configured() and st.button("Sign out"):
-        st.logout()
-    st.stop()
+def _no_access_page(who: str) -> NoReturn:
+    def draw() -> None:
+        st.title("Shared Scorecard")
+        st.info(
+            f"{ui.plain(who)}, but you do not have access to the Shared Scorecard yet. "
+            "Please ask an admin to add you; once they have, reload this page."
+        )
+        if ui.sign_in_configured() and st.button("Sign out"):
+            st.logout()
+
+    _only("No access yet", draw)
 
 
 def _local_person() -> Person:
     if not ui.local_mode_allowed():
-        st.title("Shared Scorecard")
-        st.error(
-            "Sign-in is not configured, and this server does not listen on 127.0.0.1 only. "
-            "Local demo mode lets anyone act as anyone, so it runs on this machine alone. "
-            "Configure sign-in in .streamlit/secrets.toml (see secrets.toml.example), or set "
-            'server.address = "127.0.0.1".'
-        )
-        st.stop()
+        _only("Local mode refused", _local_mode_refused)
     _local_picker()
     person = _lookup()
     if person is None:
         _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.DEMO_PERSON)}")
-    assert person is not None
     return person
+
+
+def _local_mode_refused() -> None:
+    st.title("Shared Scorecard")
+    st.error(
+        "Sign-in is not configured, and this server does not listen on 127.0.0.1 only. "
+        "Local demo mode lets anyone act as anyone, so it runs on this machine alone. "
+        "Configure sign-in in .streamlit/secrets.toml (see secrets.toml.example), or set "
+        'server.address = "127.0.0.1".'
+    )
 
 
 def _picked() -> None:
