@@ -18,6 +18,8 @@ st.set_page_config(page_title="Shared Scorecard", page_icon=":material/handshake
 # (script, title, icon, action the person must be allowed to take to see the page)
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/board.py", "Board", ":material/dashboard:", "view"),
+    ("pages/okrs.py", "Shared OKRs", ":material/flag:", "view"),
+    ("pages/brief.py", "Weekly brief", ":material/summarize:", "manage_okrs"),
     ("pages/definitions.py", "Definitions", ":material/menu_book:", "view"),
     ("pages/upload.py", "Upload", ":material/upload_file:", "upload"),
     ("pages/uploads.py", "Upload history", ":material/history:", "view_uploads"),

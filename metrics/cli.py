@@ -17,7 +17,11 @@ Command = Callable[[argparse.Namespace], int]
 
 # Feature modules that add their own subcommands: each has register(commands), where
 # commands is the argparse subparsers object; each parser sets a handler(args) -> exit code.
-FEATURE_COMMANDS: tuple[str, ...] = ("metrics.ingest_cli", "metrics.people_cli")
+FEATURE_COMMANDS: tuple[str, ...] = (
+    "metrics.ingest_cli",
+    "metrics.people_cli",
+    "metrics.brief_cli",
+)
 
 
 def _init(args: argparse.Namespace) -> int:

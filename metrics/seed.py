@@ -71,6 +71,9 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
     )
     observations.append(con, frame, upload_id)
     events.load_demo(con, end, SEED_AUTHOR)  # the outage, the campaign and releases on the timeline
+    from metrics import okr_demo  # imported here: the OKR module reads the catalog seeded above
+
+    okr_demo.load_demo(con, end, SEED_AUTHOR)  # joint objectives, accepted by both owners
     store.audit(con, SEED_AUTHOR, "load_demo", str(upload_id), f'{{"rows": {len(frame)}}}')
     return len(frame)
 

@@ -159,6 +159,72 @@ MIGRATIONS: tuple[Migration, ...] = (
                 UNIQUE (period, format))""",
         ),
     ),
+    Migration(
+        6,
+        "shared OKRs: objectives and key results by revision, acceptances, check-ins, wins, weekly briefs",
+        (
+            # An edit adds a revision (like a definition's version); acceptances name the
+            # revision and its content hash, so an edit needs both owners' acceptance again.
+            "CREATE SEQUENCE objective_ids START 1",
+            """CREATE TABLE objectives (
+                objective_id BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                title VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                it_owner VARCHAR NOT NULL,
+                marketing_owner VARCHAR NOT NULL,
+                withdrawn BOOLEAN NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                saved_by VARCHAR NOT NULL,
+                saved_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (objective_id, revision))""",
+            """CREATE TABLE key_results (
+                objective_id BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                position INTEGER NOT NULL,
+                metric_id VARCHAR NOT NULL,
+                baseline DOUBLE NOT NULL,
+                target DOUBLE NOT NULL,
+                due DATE NOT NULL,
+                PRIMARY KEY (objective_id, revision, position))""",
+            """CREATE TABLE objective_acceptances (
+                objective_id BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                side VARCHAR NOT NULL,
+                person VARCHAR NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                accepted_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE check_ins (
+                objective_id BIGINT NOT NULL,
+                revision INTEGER NOT NULL,
+                author VARCHAR NOT NULL,
+                confidence INTEGER NOT NULL,
+                note VARCHAR NOT NULL,
+                checked_at TIMESTAMP NOT NULL)""",
+            # A win, once recorded, stays celebrated even if a later restatement undoes it.
+            """CREATE TABLE wins (
+                win_key VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                metric_id VARCHAR NOT NULL,
+                objective_id BIGINT,
+                period_start DATE NOT NULL,
+                last_day DATE NOT NULL,
+                headline VARCHAR NOT NULL,
+                teams VARCHAR[] NOT NULL,
+                people VARCHAR[] NOT NULL,
+                recorded_by VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL)""",
+            # Every kept brief stays, as made: its Markdown and its PDF bytes.
+            "CREATE SEQUENCE brief_ids START 1",
+            """CREATE TABLE briefs (
+                brief_id BIGINT PRIMARY KEY DEFAULT nextval('brief_ids'),
+                week VARCHAR NOT NULL,
+                markdown VARCHAR NOT NULL,
+                pdf BLOB NOT NULL,
+                made_by VARCHAR NOT NULL,
+                made_at TIMESTAMP NOT NULL)""",
+        ),
+    ),
 )
 
 # Versions only grow; a gap is allowed (features reserve their numbers), order is by version.
