@@ -53,6 +53,11 @@ SETTINGS: dict[str, Setting] = {
             "Largest metric CSV accepted, in megabytes.",
         ),
         Setting(
+            "SCORECARD_INGEST_MEMORY",
+            "500MB",
+            "Memory DuckDB may use while checking and storing an upload; beyond it, it spills to disk.",
+        ),
+        Setting(
             "SCORECARD_MAX_ROWS",
             "5000000",
             "Most data rows accepted in one metric CSV.",

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -95,6 +97,23 @@ def _error(line: int | None, column: str, value: str, rule: str, reason: str) ->
     return {"line": line, "column": column, "value": value, "rule": rule, "reason": reason}
 
 
+def _first_non_utf8_byte(data: bytes, chunk: int = 1 << 20) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None. Checks in chunks, so a
+    large upload is never held twice in memory as decoded text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        try:
+            decoder.decode(view[start : start + chunk])
+        except UnicodeDecodeError as exc:
+            return start + exc.start - len(decoder.getstate()[0])
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return len(data) - len(decoder.getstate()[0])
+    return None
+
+
 def _header_names(first_line: str) -> list[str]:
     return [name.strip().lower() for name in next(csv.reader([first_line]), [])]
 
@@ -117,20 +136,20 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
                 "this is not a CSV text file (a spreadsheet or archive?); save it as CSV UTF-8",
             )
         ]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+    bad_byte = _first_non_utf8_byte(data)
+    if bad_byte is not None:
+        line = data[:bad_byte].count(b"\n") + 1
         return [], [
             _error(
                 line,
                 "file",
-                repr(data[exc.start : exc.start + 1])[2:-1],
+                repr(data[bad_byte : bad_byte + 1])[2:-1],
                 "not_utf8",
                 "the file must be UTF-8 (this byte is not)",
             )
         ]
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    header_end = data.find(b"\n")
+    first_line = data[: header_end if header_end >= 0 else len(data)].decode("utf-8-sig").rstrip("\r")
     if not first_line.strip():
         return [], [
             _error(
@@ -142,7 +161,7 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
                 f"({', '.join(REQUIRED_COLUMNS)}, optionally {', '.join(OPTIONAL_COLUMNS)})",
             )
         ]
-    rows = text.count("\n") - (0 if text.endswith("\n") else -1) - 1
+    rows = data.count(b"\n") - (0 if data.endswith(b"\n") else -1) - 1
     if rows > limits.max_rows:
         return [], [
             _error(
@@ -427,6 +446,7 @@ def ingest(
     progress("Checking the file", 0.05)
     names, problems = inspect_bytes(data, limits)
     with store.connect(path) as con:
+        con.execute(f"SET memory_limit = '{_memory_limit()}'")
         if not problems:
             problems, counts = _check_rows(con, data, names, uploader, today, csv_path, progress)
             result.counts = counts
@@ -462,6 +482,14 @@ def ingest(
     progress("Done", 1.0)
     result.message = _message(result, dry_run=False)
     return result
+
+
+def _memory_limit() -> str:
+    """The DuckDB memory cap for an ingest, checked so it can go into SET safely."""
+    value = config.setting("SCORECARD_INGEST_MEMORY").strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise InputRejected(f"SCORECARD_INGEST_MEMORY must look like 500MB or 1GB, not {value!r}.")
+    return value
 
 
 def _check_rows(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -118,6 +119,20 @@ MIGRATIONS: tuple[Migration, ...] = (
                 action VARCHAR NOT NULL,
                 subject VARCHAR,
                 detail JSON)""",
+        ),
+    ),
+    Migration(
+        3,
+        "comments on metric definitions and their versions",
+        (
+            # Discussion beside the sign-off: who said what about which version.
+            # Never updated or deleted; version NULL = about the metric as a whole.
+            """CREATE TABLE definition_comments (
+                metric_id VARCHAR NOT NULL,
+                version INTEGER,
+                author VARCHAR NOT NULL,
+                body VARCHAR NOT NULL,
+                written_at TIMESTAMP NOT NULL)""",
         ),
     ),
     Migration(
@@ -230,6 +245,11 @@ MIGRATIONS: tuple[Migration, ...] = (
 # Versions only grow; a gap is allowed (features reserve their numbers), order is by version.
 LATEST_VERSION = max(m.version for m in MIGRATIONS)
 
+# DuckDB shares one database instance per file within a process; two threads opening
+# the same file at the same moment can race ("Unique file handle conflict"), so opening
+# is serialised (it takes milliseconds; the work on the connection is not).
+_CONNECT_LOCK = threading.Lock()
+
 _LOCK_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
 
 
@@ -244,7 +264,8 @@ def _open_with_retry(path: Path, timeout: float) -> Connection:
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path))
+            with _CONNECT_LOCK:
+                return duckdb.connect(str(path))
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc):
                 raise DatabaseUnreadable(

@@ -164,3 +164,19 @@ def test_connection_is_released_after_use(db_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_many_threads_can_open_the_same_file_at_once(db_path: Path) -> None:
+    """The dashboard serves several sessions in threads of one process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with store.connect(db_path):
+        pass
+
+    def read(_: int) -> int:
+        with store.connect(db_path) as con:
+            row = con.execute("SELECT count(*) FROM teams").fetchone()
+            return int(row[0]) if row else -1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(read, range(64))) == [0] * 64
