@@ -21,6 +21,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/okrs.py", "Shared OKRs", ":material/flag:", "view"),
     ("pages/brief.py", "Weekly brief", ":material/summarize:", "manage_okrs"),
     ("pages/definitions.py", "Definitions", ":material/menu_book:", "view"),
+    ("pages/glossary.py", "Glossary", ":material/dictionary:", "view"),
     ("pages/upload.py", "Upload", ":material/upload_file:", "upload"),
     ("pages/uploads.py", "Upload history", ":material/history:", "view_uploads"),
     ("pages/people.py", "People", ":material/group:", "manage_people"),

@@ -321,16 +321,53 @@ def _definition_from_row(row: Mapping[str, Any]) -> MetricDefinition:
     )
 
 
+# A version is agreed when an IT signature and a marketing signature by two different
+# people both cover the version's stored content hash. entries() also recomputes the
+# hash from the stored fields, so a field edited after signing voids the agreement.
 _AGREED_VERSIONS_SQL = """
-    SELECT v.metric_id, v.version
+    SELECT DISTINCT v.metric_id, v.version
     FROM metric_versions v
-    JOIN signatures s
-      ON s.metric_id = v.metric_id AND s.version = v.version
-     AND s.content_hash = v.content_hash AND s.decision = 'signed'
-    GROUP BY v.metric_id, v.version
-    HAVING count(DISTINCT s.side) = 2
-       AND count(DISTINCT s.signer) >= 2
+    JOIN signatures i
+      ON i.metric_id = v.metric_id AND i.version = v.version AND i.side = 'it'
+     AND i.decision = 'signed' AND i.content_hash = v.content_hash
+    JOIN signatures m
+      ON m.metric_id = v.metric_id AND m.version = v.version AND m.side = 'marketing'
+     AND m.decision = 'signed' AND m.content_hash = v.content_hash
+    WHERE i.signer <> m.signer
 """
+
+
+def version_rows(con: store.Connection, metric_id: str | None = None) -> list[dict[str, Any]]:
+    """Stored versions as plain rows (oldest first), for one metric or all of them."""
+    where = "WHERE metric_id = ? " if metric_id is not None else ""
+    cursor = con.execute(
+        f"SELECT {_COLUMNS} FROM metric_versions {where}ORDER BY metric_id, version",
+        [metric_id] if metric_id is not None else [],
+    )
+    names = [c[0] for c in cursor.description or ()]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def definition_from_row(row: Mapping[str, Any]) -> MetricDefinition:
+    """The definition a stored version row holds."""
+    return _definition_from_row(row)
+
+
+def row_is_intact(row: Mapping[str, Any]) -> bool:
+    """Does the stored hash still match the stored fields (nobody edited the row)?"""
+    return bool(_definition_from_row(row).content_hash() == row["content_hash"])
+
+
+def agreed_versions(
+    con: store.Connection, rows: Iterable[Mapping[str, Any]] | None = None
+) -> set[tuple[str, int]]:
+    """(metric_id, version) pairs signed by both sides on the content they still hold."""
+    signed = {(m, int(v)) for m, v in con.execute(_AGREED_VERSIONS_SQL).fetchall()}
+    return {
+        (r["metric_id"], int(r["version"]))
+        for r in (version_rows(con) if rows is None else rows)
+        if (r["metric_id"], int(r["version"])) in signed and row_is_intact(r)
+    }
 
 
 def entries(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:
@@ -340,10 +377,8 @@ def entries(con: store.Connection, today: dt.date | None = None) -> list[Catalog
     shown with its newest proposal and status 'proposed' (never as agreed).
     """
     today = today or config.today()
-    cursor = con.execute(f"SELECT {_COLUMNS} FROM metric_versions ORDER BY metric_id, version")
-    names = [c[0] for c in cursor.description or ()]
-    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    agreed = {(m, v) for m, v in con.execute(_AGREED_VERSIONS_SQL).fetchall()}
+    rows = version_rows(con)
+    agreed = agreed_versions(con, rows)
     by_metric: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_metric.setdefault(row["metric_id"], []).append(row)
@@ -408,3 +443,33 @@ def overview(catalog_entries: Iterable[CatalogEntry]) -> list[dict[str, Any]]:
         }
         for e in catalog_entries
     ]
+
+
+STATUSES = ("proposed", "agreed", "change pending", "due for review", "retired")
+
+
+def find(
+    catalog_entries: Iterable[CatalogEntry],
+    text: str = "",
+    areas: Iterable[str] = (),
+    owner: str = "",
+    statuses: Iterable[str] = (),
+) -> list[CatalogEntry]:
+    """Entries matching every filter given: words in the id, name, meaning or
+    calculation; any of ``areas``; ``owner`` on either side; any of ``statuses``."""
+    words = text.lower().split()
+    wanted_areas, wanted_statuses = set(areas), set(statuses)
+    result = []
+    for e in catalog_entries:
+        d = e.definition
+        haystack = f"{d.id} {d.name} {d.description} {d.calculation}".lower()
+        if words and not all(w in haystack for w in words):
+            continue
+        if wanted_areas and d.area not in wanted_areas:
+            continue
+        if owner and owner not in {d.it_owner, d.marketing_owner}:
+            continue
+        if wanted_statuses and e.status not in wanted_statuses:
+            continue
+        result.append(e)
+    return result

@@ -20,6 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 FEATURE_COMMANDS: tuple[str, ...] = (
     "metrics.ingest_cli",
     "metrics.people_cli",
+    "metrics.catalog_cli",
     "metrics.brief_cli",
 )
 
