@@ -283,46 +283,52 @@ def _open_with_retry(path: Path, timeout: float) -> Connection:
             delay = min(delay * 2, 0.5)
 
 
-def schema_version(con: Connection) -> int:
-    """The schema version recorded in the file; 0 for a new, empty file."""
+def applied_versions(con: Connection) -> set[int]:
+    """Every migration recorded in the file; empty for a new, empty file."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_name = 'schema_version'"
     ).fetchone()
     if not exists or exists[0] == 0:
-        return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+        return set()
+    return {int(row[0]) for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def schema_version(con: Connection) -> int:
+    """The highest schema version recorded in the file; 0 for a new, empty file."""
+    return max(applied_versions(con), default=0)
 
 
 def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """Bring the schema up to date in one transaction; refuse a newer file."""
+    """Apply every migration the file lacks, in version order, in one transaction.
+
+    Each applied version is recorded on its own row, so a version number that was
+    reserved and filled in later is still applied to files that are already past it.
+    A file with a version this app does not know is refused.
+    """
     migrations = sorted(migrations, key=lambda m: m.version)
-    latest = migrations[-1].version
-    current = schema_version(con)
-    if current > latest:
+    known = {m.version for m in migrations}
+    applied = applied_versions(con)
+    unknown = sorted(applied - known)
+    if unknown:
         raise DatabaseTooNew(
-            f"This database was written by a newer Shared Scorecard (schema {current}); "
-            f"this version understands up to schema {latest}. Upgrade the app to open it.",
+            f"This database was written by a newer Shared Scorecard (schema {max(unknown)}); "
+            f"this version understands up to schema {migrations[-1].version}. Upgrade the app to open it.",
         )
-    if current == latest:
-        return current
+    missing = [m for m in migrations if m.version not in applied]
+    if not missing:
+        return migrations[-1].version
     with transaction(con):
         con.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             "version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
-        for migration in migrations:
-            if migration.version <= current:
-                continue
+        for migration in missing:
             for statement in migration.statements:
                 con.execute(statement)
-            con.execute(
-                "INSERT INTO schema_version VALUES (?, ?)",
-                [migration.version, now()],
-            )
+            con.execute("INSERT INTO schema_version VALUES (?, ?)", [migration.version, now()])
             log.info("migrated to schema %s: %s", migration.version, migration.summary)
-    return latest
+    return migrations[-1].version
 
 
 @contextmanager

@@ -186,3 +186,15 @@ def test_many_threads_can_open_the_same_file_at_once(db_path: Path) -> None:
     for _ in range(60):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             assert list(pool.map(read, range(workers))) == [0] * workers
+
+
+def test_a_migration_filled_into_a_reserved_gap_is_still_applied(db_path: Path) -> None:
+    """Features reserve version numbers; a file already past a gap still gets it later."""
+    spare = max(store.LATEST_VERSION, 10) + 10
+    later = (*store.MIGRATIONS, store.Migration(spare + 2, "later", ("CREATE TABLE later_one (x INTEGER)",)))
+    with store.connect(db_path, migrations=later):
+        pass
+    filled = (*later, store.Migration(spare + 1, "filled gap", ("CREATE TABLE gap_one (x INTEGER)",)))
+    with store.connect(db_path, migrations=filled) as con:
+        assert {"later_one", "gap_one"} <= set(store.table_counts(con))
+        assert {spare + 1, spare + 2} <= store.applied_versions(con)
