@@ -199,9 +199,11 @@ def metric_history(
         )
     )
     if targets is not None and not targets.empty:
+        # The first agreed target stands for the whole history before it was signed.
+        froms = [min(targets["from"].iloc[0], x[0]), *targets["from"].iloc[1:]]
         figure.add_trace(
             go.Scatter(
-                x=[*targets["from"], x[-1]],
+                x=[*froms, max(x[-1], froms[-1])],
                 y=[*targets["target"], targets["target"].iloc[-1]],
                 mode="lines",
                 line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.2, "shape": "hv"},
@@ -274,5 +276,6 @@ def budget_burn(
         )
     _layout(figure, height)
     figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
-    figure.update_yaxes(title_text="minutes")
+    figure.update_xaxes(tickformat="%d %b")
+    figure.update_yaxes(title_text="minutes", rangemode="tozero")
     return figure

@@ -34,7 +34,7 @@ def segments(
 
 def targets(con: store.Connection, metric_id: str) -> pd.DataFrame:
     """The agreed target over time: one row per version signed by both sides (from, target)."""
-    return con.execute(
+    frame = con.execute(
         """
         SELECT CAST(max(s.signed_at) AS DATE) AS "from", any_value(v.target) AS target
         FROM metric_versions v
@@ -46,6 +46,8 @@ def targets(con: store.Connection, metric_id: str) -> pd.DataFrame:
         """,
         [metric_id],
     ).df()
+    frame["from"] = pd.to_datetime(frame["from"]).dt.date
+    return frame
 
 
 def budget_burn(view: BoardView) -> pd.DataFrame:
@@ -55,14 +57,14 @@ def budget_burn(view: BoardView) -> pd.DataFrame:
     if uptime is None or view.budget is None:
         return pd.DataFrame(columns=columns)
     d, period = uptime.definition, view.period
-    rows, used = [], 0.0
+    rows, used = [(period.start, 0.0, view.budget.allowed_minutes)], 0.0
     for start, value in zip(uptime.history["period_start"], uptime.history["value"], strict=True):
         end = periods.shift(start, d.cadence, 1)
         if end <= period.start or start >= period.end:
             continue
         part = status.error_budget([(start, value)], d.cadence, d.target, period.start, period.end)
         used += part.used_minutes
-        rows.append((max(start, period.start), used, view.budget.allowed_minutes))
+        rows.append((min(end, period.end), used, view.budget.allowed_minutes))
     return pd.DataFrame(rows, columns=columns)
 
 

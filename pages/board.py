@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 import ui.board
+import ui.timeline
 from metrics import status
 
 # The board is read on laptops and projectors: start with the page to itself.
@@ -36,3 +37,4 @@ if ui.board.presenting():
 ui.board.every_measure(view)
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
+    ui.timeline.event_forms(view)

@@ -131,7 +131,7 @@ def ui_run_parse(text: str) -> BoardPeriod | None:
 def _hover(d: catalog.MetricDefinition, glossary: dict[str, str]) -> str:
     direction = "higher" if d.higher_is_better else "lower"
     lines = [
-        plain(d.description),
+        f"**{plain(d.name)}**: {plain(d.description)}",
         f"Target {plain(status.format_value(d.target, d))} · {direction} is better · reported {d.cadence}",
     ]
     lines += [f"**{plain(term)}**: {plain(meaning)}" for term, meaning in board.glossary_terms(d, glossary)]

@@ -1,0 +1,272 @@
+"""The board pack: the board for one period as known on one day, as a PDF and an offline HTML file.
+
+``gather`` collects everything a pack shows (the board view, owners' notes, sign-off
+status, definitions, glossary); ``pack_pdf`` and ``pack_html`` draw it from the same
+words and numbers. Freezing stores the built bytes once per period and format; a
+frozen pack is handed back byte for byte and never rebuilt or replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics import access, board, catalog, commentary, events, periods, status, store
+from metrics.access import Person
+from metrics.board import BoardPeriod, BoardView, Tile
+from metrics.catalog import CatalogEntry
+from metrics.errors import InputRejected, NotFound
+
+FORMATS = ("pdf", "html")
+MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html"}
+TREND_POINTS = 52
+RAG_WORDS = {
+    status.GREEN: "On target",
+    status.AMBER: "Watch",
+    status.RED: "Off target",
+    status.NO_DATA: "No data",
+}
+RAG_HEX = {status.GREEN: "#1b7f3b", status.AMBER: "#b86e00", status.RED: "#c62828", status.NO_DATA: "#6b7280"}
+
+
+@dataclass(frozen=True)
+class TileText:
+    """A tile's words and numbers, exactly as both formats print them."""
+
+    metric_id: str
+    name: str
+    area: str
+    value: str
+    rag: str
+    status_word: str
+    change: str
+    year_change: str
+    target: str
+    period: str
+    note: str | None
+    flags: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    name: str
+    version: int
+    status: str
+    it_signer: str
+    marketing_signer: str
+    signed: str
+
+
+@dataclass(frozen=True)
+class PackData:
+    view: BoardView
+    today: dt.date
+    signoffs: list[SignOff]
+    entries: list[CatalogEntry]
+    glossary: dict[str, str]
+    notes: list[tuple[str, str, commentary.Note]]  # metric name, period label, note
+
+    @property
+    def title(self) -> str:
+        return f"Shared Scorecard board pack {self.view.period.label}"
+
+
+def tile_text(t: Tile, period: BoardPeriod) -> TileText:
+    d = t.definition
+    flags = [n for n in board.tile_notes(t, period) if "stale" in n or "pending" in n or "review" in n]
+    return TileText(
+        d.id,
+        d.name,
+        d.area,
+        status.format_value(t.latest, d),
+        t.rag,
+        RAG_WORDS[t.rag],
+        status.format_change(t.delta, d) or "—",
+        status.format_change(t.year_delta, d) or "—",
+        status.format_value(d.target, d),
+        t.period_label,
+        t.note.body if t.note else None,
+        " · ".join(flags),
+    )
+
+
+def budget_text(view: BoardView) -> tuple[str, str, str]:
+    """(value, status word, explanation) of the error budget."""
+    budget = view.budget
+    if budget is None or budget.left_percent is None:
+        return "—", RAG_WORDS[status.NO_DATA], "no uptime values in this period"
+    return f"{budget.left_percent:.0f}%", RAG_WORDS[budget.rag], budget.describe()
+
+
+def trend(t: Tile) -> pd.DataFrame:
+    """The values a pack's trend chart draws: the last year or so of the tile's history."""
+    return t.history.tail(TREND_POINTS).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def _signoffs(con: store.Connection, entries: list[CatalogEntry]) -> list[SignOff]:
+    rows = con.execute(
+        "SELECT s.metric_id, s.version, s.side, s.signer, CAST(s.signed_at AS DATE) "
+        "FROM signatures s JOIN metric_versions v ON v.metric_id = s.metric_id AND v.version = s.version "
+        "AND v.content_hash = s.content_hash WHERE s.decision = 'signed' ORDER BY s.signed_at"
+    ).fetchall()
+    signed: dict[tuple[str, int, str], tuple[str, dt.date]] = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
+    result = []
+    for e in sorted(entries, key=lambda e: (catalog.AREAS.index(e.definition.area), e.definition.name)):
+        it = signed.get((e.definition.id, e.version, "it"))
+        mk = signed.get((e.definition.id, e.version, "marketing"))
+        last = max((s[1] for s in (it, mk) if s), default=None)
+        result.append(
+            SignOff(
+                e.definition.name,
+                e.version,
+                e.status,
+                it[0] if it else "not signed",
+                mk[0] if mk else "not signed",
+                f"{last:%d %b %Y}" if last else "—",
+            )
+        )
+    return result
+
+
+def gather(
+    con: store.Connection, today: dt.date, period: BoardPeriod, as_of: dt.date | None = None
+) -> PackData:
+    view = board.view(con, today, period, as_of)
+    entries = [t.entry for t in view.tiles]
+    notes = [
+        (t.definition.name, periods.label(t.note.period_start, t.definition.cadence), t.note)
+        for t in view.tiles
+        if t.note is not None
+    ]
+    return PackData(view, today, _signoffs(con, entries), entries, catalog.glossary(con), notes)
+
+
+def build(data: PackData, fmt: str) -> bytes:
+    if fmt == "pdf":
+        from metrics import pack_pdf  # fpdf2 is only loaded when a PDF is asked for
+
+        return pack_pdf.render(data)
+    if fmt == "html":
+        from metrics import pack_html
+
+        return pack_html.render(data)
+    raise InputRejected(f"A pack is a {' or '.join(FORMATS)} file, not {fmt!r}.")
+
+
+def file_name(period: BoardPeriod, fmt: str) -> str:
+    return f"board-pack-{period.label.replace(' ', '-')}.{fmt}"
+
+
+# ---------------------------------------------------------------- freezing
+
+
+@dataclass(frozen=True)
+class FrozenPack:
+    pack_id: int
+    period: str
+    format: str
+    as_of: dt.date
+    file_name: str
+    sha256: str
+    frozen_by: str
+    frozen_at: dt.datetime
+    size: int
+
+
+def freeze(
+    con: store.Connection, person: Person, period: BoardPeriod, today: dt.date, as_of: dt.date | None = None
+) -> list[FrozenPack]:
+    """Build the PDF and HTML pack for a closed period and store both, unchanged, for good."""
+    access.require(person, "freeze_pack")
+    if period.end > today:
+        raise InputRejected(
+            f"{period.label} has not closed yet; a pack can be frozen from {period.end:%d %b %Y}."
+        )
+    existing = {p.format for p in frozen(con) if p.period == period.label}
+    if existing:
+        raise InputRejected(f"The pack for {period.label} is already frozen; frozen packs never change.")
+    data = gather(con, today, period, as_of)
+    built = {fmt: build(data, fmt) for fmt in FORMATS}
+    with store.transaction(con):
+        for fmt, content in built.items():
+            con.execute(
+                "INSERT INTO board_packs (period, format, as_of, file_name, sha256, content, frozen_by, frozen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    period.label,
+                    fmt,
+                    data.view.as_of,
+                    file_name(period, fmt),
+                    hashlib.sha256(content).hexdigest(),
+                    content,
+                    person.email,
+                    store.now(),
+                ],
+            )
+        store.audit(
+            con, person.email, "freeze_pack", period.label, json.dumps({"as_of": data.view.as_of.isoformat()})
+        )
+    return [p for p in frozen(con) if p.period == period.label]
+
+
+def frozen(con: store.Connection) -> list[FrozenPack]:
+    """Every frozen pack, newest period first."""
+    rows = con.execute(
+        "SELECT pack_id, period, format, as_of, file_name, sha256, frozen_by, frozen_at, octet_length(content) "
+        "FROM board_packs ORDER BY frozen_at DESC, format DESC"
+    ).fetchall()
+    return [FrozenPack(*r) for r in rows]
+
+
+def frozen_content(con: store.Connection, pack_id: int) -> tuple[FrozenPack, bytes]:
+    """A frozen pack's bytes, checked against the fingerprint taken when it was frozen."""
+    found = next((p for p in frozen(con) if p.pack_id == pack_id), None)
+    row = con.execute("SELECT content FROM board_packs WHERE pack_id = ?", [pack_id]).fetchone()
+    if found is None or row is None:
+        raise NotFound(f"There is no frozen pack {pack_id}.")
+    content = bytes(row[0])
+    if hashlib.sha256(content).hexdigest() != found.sha256:
+        raise InputRejected(f"Frozen pack {pack_id} does not match its fingerprint; please tell an admin.")
+    return found, content
+
+
+@dataclass(frozen=True)
+class ChartGeometry:
+    """A trend scaled into a box (0,0 top left): the line, the target and the events' x."""
+
+    points: list[tuple[float, float]]
+    target_y: float | None
+    events: list[tuple[float, str, str]]  # x, kind, label
+    low: float
+    high: float
+
+
+def chart_geometry(t: Tile, timeline: Sequence[events.Event], width: float, height: float) -> ChartGeometry:
+    values = trend(t)
+    if values.empty:
+        return ChartGeometry([], None, [], 0.0, 0.0)
+    d = t.definition
+    ys = [float(v) for v in values["value"]]
+    low, high = min([*ys, d.target]), max([*ys, d.target])
+    span = (high - low) or 1.0
+    first: dt.date = values["period_start"].iloc[0]
+    last: dt.date = values["period_start"].iloc[-1]
+    days = max((last - first).days, 1)
+
+    def x_of(day: dt.date) -> float:
+        return width * (day - first).days / days
+
+    def y_of(value: float) -> float:
+        return height - height * (value - low) / span
+
+    points = [(x_of(day), y_of(v)) for day, v in zip(values["period_start"], ys, strict=True)]
+    marks = [(x_of(e.day), e.kind, e.label) for e in timeline if e.concerns(d.id) and first <= e.day <= last]
+    return ChartGeometry(points, y_of(d.target), marks, low, high)

@@ -1,0 +1,253 @@
+"""The board pack as a PDF (landscape A4), drawn with fpdf2: text stays text, charts are vector lines.
+
+The PDF core fonts speak Latin-1, so the few typographic signs we use elsewhere are
+written in plain equivalents here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from metrics import board, catalog, events, pack, status
+from metrics.pack import PackData, TileText
+
+_PLAIN = str.maketrans(
+    {"—": "-", "–": "-", "→": "->", "✎": "", "⚠": "!", "“": '"', "”": '"', "’": "'", "‘": "'"}
+)
+_RGB = {key: tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for key, colour in pack.RAG_HEX.items()}
+_EVENT_RGB = {"incident": (198, 40, 40), "release": (31, 95, 191), "campaign": (123, 63, 160)}
+_GREY = (71, 84, 103)
+
+
+def latin1(text: str) -> str:
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+class _Pack(FPDF):
+    def __init__(self, data: PackData) -> None:
+        super().__init__(orientation="L", unit="mm", format="A4")
+        self.data = data
+        self.set_auto_page_break(auto=True, margin=12)
+        self.set_margins(12, 12, 12)
+        self.set_title(latin1(data.title))
+        self.set_creator("Shared Scorecard")
+        # A pack is compared byte for byte once frozen; a fixed date keeps rebuilds comparable.
+        self.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+
+    def footer(self) -> None:
+        self.set_y(-9)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(*_GREY)
+        view = self.data.view
+        self.cell(
+            0, 5, latin1(f"{self.data.title} · as known on {view.as_of:%d %b %Y} · page {self.page_no()}")
+        )
+
+    def write_line(self, text: str, size: float = 10, style: str = "", height: float = 5.5) -> None:
+        self.set_font("Helvetica", style, size)
+        self.set_text_color(31, 41, 55)
+        self.multi_cell(0, height, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading(self, text: str) -> None:
+        self.write_line(text, 16, "B", 9)
+        self.ln(1)
+
+    def trend(
+        self, data: PackData, metric_id: str, x: float, y: float, w: float, h: float, *, with_events: bool
+    ) -> None:
+        tile = data.view.tile(metric_id)
+        if tile is None:
+            return
+        geo = pack.chart_geometry(tile, data.view.timeline if with_events else [], w, h)
+        if not geo.points:
+            self.set_font("Helvetica", size=7)
+            self.text(x, y + h / 2, "No values yet")
+            return
+        self.set_line_width(0.2)
+        if geo.target_y is not None:
+            self.set_draw_color(138, 148, 166)
+            with self.local_context():
+                self.set_dash_pattern(1, 1)
+                self.line(x, y + geo.target_y, x + w, y + geo.target_y)
+        for ex, kind, _ in geo.events:
+            self.set_draw_color(*_EVENT_RGB.get(kind, (100, 100, 100)))
+            with self.local_context():
+                self.set_dash_pattern(0.6, 0.6)
+                self.line(x + ex, y, x + ex, y + h)
+        if with_events:  # the scale, so a reader can tell a wobble from a fall
+            self.set_font("Helvetica", size=6)
+            self.set_text_color(*_GREY)
+            d = tile.definition
+            self.text(x + 0.5, y + 2.5, latin1(status.format_value(geo.high, d)))
+            self.text(x + 0.5, y + h - 0.5, latin1(status.format_value(geo.low, d)))
+        self.set_draw_color(51, 65, 92)
+        self.set_line_width(0.35)
+        self.polyline([(x + px, y + py) for px, py in geo.points])
+        last_x, last_y = geo.points[-1]
+        self.set_fill_color(*_RGB[tile.rag])
+        self.ellipse(x + last_x - 0.9, y + last_y - 0.9, 1.8, 1.8, style="F")
+
+
+def _cover(pdf: _Pack) -> None:
+    view = pdf.data.view
+    counts = view.counts
+    pdf.add_page()
+    pdf.ln(30)
+    pdf.write_line("Shared Scorecard", 30, "B", 14)
+    pdf.write_line(f"Board pack {view.period.label} ({view.period.dates})", 18, "", 10)
+    pdf.ln(4)
+    pdf.write_line(f"Numbers as known on {view.as_of:%d %b %Y}; later restatements are not applied.", 12)
+    pdf.write_line(
+        f"{counts['green']} on target · {counts['amber']} to watch · {counts['red']} off target"
+        + (f" · {counts['no data']} without data" if counts["no data"] else ""),
+        12,
+    )
+    pdf.write_line(f"Prepared {pdf.data.today:%d %b %Y} from the metrics IT and marketing agreed.", 10)
+
+
+def _tile(pdf: _Pack, text: TileText, x: float, y: float, w: float, h: float) -> None:
+    pdf.set_draw_color(208, 213, 221)
+    pdf.set_line_width(0.2)
+    pdf.rect(x, y, w, h)
+    pdf.set_fill_color(*_RGB[text.rag])
+    pdf.rect(x, y, 1.6, h, style="F")
+    pdf.set_text_color(*_GREY)
+    pdf.set_font("Helvetica", size=7)
+    pdf.set_xy(x + 3, y + 1.5)
+    pdf.cell(w - 4, 3.5, latin1(text.name))
+    pdf.set_text_color(17, 24, 39)
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.set_xy(x + 3, y + 5.5)
+    pdf.cell(w - 4, 6, latin1(text.value))
+    pdf.set_text_color(*_RGB[text.rag])
+    pdf.set_font("Helvetica", "B", 7)
+    pdf.set_xy(x + 3, y + 12)
+    pdf.cell(w - 4, 3.5, latin1(text.status_word + (f" · {text.flags}" if text.flags else "")))
+    pdf.set_text_color(*_GREY)
+    pdf.set_font("Helvetica", size=6.5)
+    board_label = pdf.data.view.period.label
+    period = text.period.replace(f"{board_label} · ", "").replace(board_label, "")
+    lines = [f"{text.change} vs previous", f"{text.year_change} vs last year", f"target {text.target}"]
+    for row, line in enumerate([*lines, period] if period else lines):
+        pdf.set_xy(x + 3, y + 15.5 + row * 3)
+        pdf.cell(w - 4, 3, latin1(line))
+    pdf.trend(pdf.data, text.metric_id, x + 3, y + h - 7.5, w - 6, 6, with_events=False)
+
+
+def _board(pdf: _Pack, texts: list[TileText]) -> None:
+    pdf.add_page()
+    pdf.heading(f"The board: {pdf.data.view.period.label}")
+    value, word, why = pack.budget_text(pdf.data.view)
+    pdf.write_line("Customer journey: " + board.funnel_text(board.funnel(pdf.data.view)), 9)
+    pdf.write_line(f"Error budget left: {value} ({word}): {why}", 9)
+    pdf.ln(1)
+    columns, gap = 6, 2.5
+    width = (pdf.epw - gap * (columns - 1)) / columns
+    height = 36.0
+    top = pdf.get_y()
+    for index, text in enumerate(texts):
+        row, column = divmod(index, columns)
+        _tile(pdf, text, pdf.l_margin + column * (width + gap), top + row * (height + gap), width, height)
+
+
+def _table(
+    pdf: _Pack, header: list[str], widths: list[float], rows: list[list[str]], size: float = 8
+) -> None:
+    pdf.set_font("Helvetica", "B", size)
+    pdf.set_text_color(31, 41, 55)
+    for title, width in zip(header, widths, strict=True):
+        pdf.cell(width, 6, latin1(title), border="B")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", size=size)
+    for row in rows:
+        for cell, width in zip(row, widths, strict=True):
+            pdf.cell(width, 5.5, latin1(cell)[:90])
+        pdf.ln(5.5)
+
+
+def _area(pdf: _Pack, area: str, texts: list[TileText]) -> None:
+    pdf.add_page()
+    pdf.heading(area.capitalize())
+    _table(
+        pdf,
+        ["Metric", "Value", "Status", "vs previous", "vs last year", "Target", "Period"],
+        [62, 32, 24, 30, 30, 30, 65],
+        [[t.name, t.value, t.status_word, t.change, t.year_change, t.target, t.period] for t in texts],
+    )
+    pdf.ln(3)
+    top = pdf.get_y()
+    width, height = (pdf.epw - 8) / 2, 38.0
+    for index, text in enumerate(texts):
+        row, column = divmod(index, 2)
+        x, y = pdf.l_margin + column * (width + 8), top + row * (height + 10)
+        pdf.set_xy(x, y)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.cell(width, 4, latin1(text.name))
+        pdf.trend(pdf.data, text.metric_id, x, y + 5, width, height, with_events=True)
+    shown = [e for e in pdf.data.view.timeline if any(e.concerns(t.metric_id) for t in texts)][-4:]
+    rows = (len(texts) + 1) // 2
+    pdf.set_y(top + rows * (height + 10))
+    for event in shown:
+        pdf.write_line(
+            f"{event.day:%d %b %Y} · {events.KIND_LABELS.get(event.kind, event.kind)}: {event.title}",
+            8,
+            "",
+            4,
+        )
+
+
+def _notes_and_signoff(pdf: _Pack) -> None:
+    pdf.add_page()
+    pdf.heading("Owners' notes")
+    if not pdf.data.notes:
+        pdf.write_line("No owner notes for this period.", 10)
+    for name, label, note in pdf.data.notes:
+        pdf.write_line(f"{name} ({label}), {note.author}: {note.body}", 9)
+    pdf.ln(4)
+    pdf.heading("Sign-off status")
+    _table(
+        pdf,
+        ["Metric", "Version", "Status", "IT", "Marketing", "Signed"],
+        [62, 18, 32, 60, 60, 30],
+        [
+            [s.name, f"v{s.version}", s.status, s.it_signer, s.marketing_signer, s.signed]
+            for s in pdf.data.signoffs
+        ],
+    )
+
+
+def _appendix(pdf: _Pack) -> None:
+    pdf.add_page()
+    pdf.heading("Appendix: definitions")
+    for d in (e.definition for e in pdf.data.entries):
+        pdf.write_line(d.name, 10, "B", 5)
+        pdf.write_line(d.description, 8, "", 4)
+        pdf.write_line(f"How it is calculated: {d.calculation}", 8, "", 4)
+        pdf.write_line(
+            f"{d.area} · {d.cadence} · {d.direction} is better · target {d.target:g}, amber {d.amber:g}, "
+            f"red {d.red:g} · owners {d.it_owner} and {d.marketing_owner}",
+            7,
+            "I",
+            4,
+        )
+        pdf.ln(1.5)
+    pdf.heading("Glossary")
+    for term, meaning in pdf.data.glossary.items():
+        pdf.write_line(f"{term}: {meaning}", 8, "", 4)
+
+
+def render(data: PackData) -> bytes:
+    pdf = _Pack(data)
+    texts = [pack.tile_text(t, data.view.period) for t in data.view.tiles]
+    _cover(pdf)
+    _board(pdf, texts)
+    for area in catalog.AREAS:
+        in_area = [t for t in texts if t.area == area]
+        if in_area:
+            _area(pdf, area, in_area)
+    _notes_and_signoff(pdf)
+    _appendix(pdf)
+    return bytes(pdf.output())

@@ -1,0 +1,59 @@
+"""Reliability, security and delivery in depth: uptime against its SLO and the error budget's burn,
+each IT metric over a longer history with targets over time and the events on the shared timeline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+import ui.board
+import ui.timeline
+from metrics import catalog, charts, drilldown, status
+
+st.title("Reliability and security", anchor=False)
+period, as_of = ui.board.period_controls(key="reliability")
+view = ui.run(lambda: ui.board.board_view(period, as_of))
+if view is None:
+    st.stop()
+st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
+st.subheader("Error budget", anchor=False)
+left, right = st.columns([1, 3])
+with left:
+    ui.board.budget_tile(view)
+with right:
+    if view.budget is not None:
+        st.plotly_chart(
+            charts.budget_burn(
+                drilldown.budget_burn(view), view.budget.slo, view.period.start, view.period.end
+            ),
+            key="budget-burn",
+            config={"displayModeBar": False},
+        )
+    st.caption(
+        f"Budget left is read on the board's scale: green from {status.BUDGET_AMBER:g}% left, amber down to "
+        "exactly spent, red when overspent."
+    )
+back = (
+    st.segmented_control(
+        "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key="reliability-back"
+    )
+    or 52
+)
+for area in catalog.IT_AREAS:
+    area_tiles = view.area(area)
+    st.header(area.capitalize(), divider="gray", anchor=False)
+    if not area_tiles:
+        st.info(f"No agreed {area} metrics yet.")
+        continue
+    ui.board.tiles_row(area_tiles, view.period, compact=False)
+    for t in area_tiles:
+        st.plotly_chart(ui.board.drilldown_history(view, t, back), key=f"history-{t.definition.id}")
+st.header("Timeline and notes", divider="gray", anchor=False)
+ui.board.timeline_table(
+    [
+        e
+        for e in view.timeline
+        if any(e.concerns(t.definition.id) for t in view.tiles if not t.definition.is_journey)
+    ]
+)
+ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if not t.definition.is_journey))

@@ -1,0 +1,97 @@
+"""The board-ready view in a real browser at 1366x768: headline without scrolling, drill-downs,
+presentation mode, hovers and the board pack downloaded and read back."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import RunningApp
+
+KNOWN = {"Site uptime": "99.92%", "Website sessions": "253,153", "Cost per lead": "$71.19"}
+HEADLINE = (
+    "Website sessions",
+    "Repeat purchase rate",
+    "Site uptime",
+    "Error budget left",
+    "IT effort on new work",
+)
+
+
+def _tile(page: Page, name: str):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("stMetric").filter(has_text=name).first
+
+
+def test_the_headline_fits_a_1366x768_screen(page: Page, demo_app: RunningApp) -> None:
+    page.goto(demo_app.url)
+    expect(_tile(page, "IT effort on new work")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("14 on target", exact=False)).to_be_visible()
+    for name in HEADLINE:
+        box = _tile(page, name).bounding_box()
+        assert box is not None, name
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, f"{name} is not on the first screen: {box}"
+    title = page.get_by_role("heading", name="Shared Scorecard").bounding_box()
+    assert title is not None and title["y"] >= 40  # not hidden under the app's top bar
+    expect(_tile(page, "Error budget left")).to_contain_text("21%")
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+def test_the_definition_is_one_hover_away(page: Page, demo_app: RunningApp) -> None:
+    page.goto(demo_app.url)
+    tile = _tile(page, "Site uptime")
+    expect(tile).to_contain_text("99.92%", timeout=30_000)
+    tile.get_by_test_id("stTooltipHoverTarget").first.hover()
+    expect(
+        page.get_by_text("The share of time our website and checkout were working", exact=False)
+    ).to_be_visible(timeout=10_000)
+
+
+def test_a_quarter_from_the_address_bar(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/?period=2026-Q3")
+    expect(page.get_by_text("2026-Q3 (01 Jul – 30 Sep 2026)", exact=False)).to_be_visible(timeout=30_000)
+    expect(_tile(page, "Website sessions")).to_contain_text("208,061")
+
+
+def test_presentation_mode_has_no_sidebar(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/?present=1")
+    expect(_tile(page, "Site uptime")).to_contain_text("99.92%", timeout=30_000)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)  # no page menu
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()  # nothing beside the board
+    expect(page.get_by_text("every measure", exact=False)).to_have_count(0)
+
+
+def test_the_drill_downs_open_from_their_urls(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/journey")
+    expect(page.get_by_role("heading", name="Customer journey")).to_be_visible(timeout=30_000)
+    expect(_tile(page, "Website sessions")).to_contain_text("253,153", timeout=30_000)
+    expect(page.get_by_text("of sessions sign up", exact=False).first).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    page.goto(f"{demo_app.url}/reliability")
+    expect(page.get_by_role("heading", name="Reliability and security")).to_be_visible(timeout=30_000)
+    expect(_tile(page, "Site uptime")).to_contain_text("99.92%", timeout=30_000)
+    expect(_tile(page, "Error budget left")).to_contain_text("21%")
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_the_pack_downloads_and_reads_back_the_same_numbers(
+    page: Page, demo_app: RunningApp, tmp_path: Path
+) -> None:
+    page.goto(f"{demo_app.url}/packs")
+    button = page.get_by_role("button", name="Download the PDF pack")
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    pdf = tmp_path / "pack.pdf"
+    download.value.save_as(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True
+    )
+    assert len(list(tmp_path.glob("p-*.png"))) == 2
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for value in KNOWN.values():
+        assert value in text, value
+    assert "14 on target" in text

@@ -1,0 +1,102 @@
+"""AppTest: the board, the drill-downs and the packs page, for each role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import events, pack, store
+from tests.apptest import ONE_PER_ROLE, ROOT, app_as
+
+BOARD_PAGES = ("pages/board.py", "pages/journey.py", "pages/reliability.py", "pages/packs.py")
+
+
+def _captions(at) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("role", ["board", "executive", "uploader"])
+@pytest.mark.parametrize("page", BOARD_PAGES)
+def test_every_board_page_renders_for_every_role(page: str, role: str, demo_db: Path) -> None:
+    at = app_as(ONE_PER_ROLE[role], page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+
+
+def test_the_board_reads_the_known_demo_numbers(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com", "pages/board.py")
+    values = {m.label: m.value for m in at.metric}
+    assert values["Site uptime"] == "99.92%"
+    assert values["Website sessions"] == "253,153"
+    assert values["Cost per lead"] == "$71.19"
+    assert values["Error budget left"] == "21%"
+    text = _captions(at)
+    assert "14 on target" in text and "2026-W47" in text
+    journey = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert "253,153 website sessions → 1.1% of sessions sign up" in journey
+    assert not at.get("form")  # the board reads; it never writes
+
+
+def _fresh_with_params(email: str, **params: str) -> AppTest:
+    """A new session opened on a URL with these query parameters."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["acting_as"] = email
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_a_quarter_from_the_url(demo_db: Path) -> None:
+    at = _fresh_with_params("priya.cio@example.com", period="2026-Q3")
+    assert not at.exception
+    assert "2026-Q3 (01 Jul – 30 Sep 2026)" in _captions(at)
+    assert any("average of 13 weeks" in c.value for c in at.caption)
+
+
+def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
+    at = _fresh_with_params("bea.board@example.com", present="1")
+    assert not at.exception
+    assert len(at.metric) == 11  # 4 journey + uptime, budget, 3 security, 2 delivery
+    assert not at.header  # no "every measure" sections below the headline
+
+
+def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
+    at = app_as("marco.cmo@example.com")
+    form = at.get("form")
+    assert form, "executives see the event form"
+    at.text_input[0].input("Winter sale starts")
+    next(b for b in at.button if b.label == "Add to the timeline").click()
+    at.run()
+    assert not at.exception
+    assert any("Added" in s.value for s in at.success)
+    with store.connect(demo_db) as con:
+        titles = [
+            e.title for e in events.between(con, events.dt.date(2026, 1, 1), events.dt.date(2027, 12, 31))
+        ]
+    assert "Winter sale starts" in titles
+
+
+def test_an_owner_writes_a_note_on_the_journey_page(demo_db: Path) -> None:
+    at = app_as("sam.marketing@example.com", "pages/journey.py")
+    assert at.text_area, "Sam owns journey metrics and sees the note form"
+    at.text_area[0].input("Black Friday teasers went live early")
+    next(b for b in at.button if b.label == "Save the note").click()
+    at.run()
+    assert not at.exception
+    assert any("Saved" in s.value for s in at.success)
+    assert "Black Friday teasers went live early" in _captions(at).replace("\\", "")
+
+
+def test_the_board_member_cannot_freeze_but_an_executive_can(demo_db: Path) -> None:
+    bea = app_as("bea.board@example.com", "pages/packs.py")
+    assert not [b for b in bea.button if b.label.startswith("Freeze")]
+    priya = app_as("priya.cio@example.com", "pages/packs.py")
+    next(b for b in priya.button if b.label.startswith("Freeze the 2026-W47")).click()
+    priya.run()
+    assert not priya.exception
+    assert any("frozen" in s.value for s in priya.success)
+    with store.connect(demo_db) as con:
+        assert {p.format for p in pack.frozen(con)} == {"pdf", "html"}

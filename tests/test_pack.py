@@ -1,0 +1,181 @@
+"""The board pack: the same numbers as the board, in a PDF and an offline HTML file; frozen packs never change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from metrics import access, board, commentary, observations, pack, store
+from metrics.errors import InputRejected, PermissionDenied
+from tests.conftest import TODAY
+
+KNOWN = ("99.92%", "253,153", "$71.19")
+
+
+def _pdf_text(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    result = subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def _pages_as_png(path: Path, folder: Path) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(folder / "page")], check=True)
+    return sorted(folder.glob("page-*.png"))
+
+
+def _latest_week_pack(con: store.Connection, fmt: str) -> bytes:
+    return pack.build(pack.gather(con, TODAY, board.latest_period(TODAY)), fmt)
+
+
+def test_the_pdf_pages_render_and_carry_the_boards_numbers(con: store.Connection, tmp_path: Path) -> None:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(_latest_week_pack(con, "pdf"))
+    pngs = _pages_as_png(path, tmp_path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert len(pngs) == pages >= 11  # cover, board, 7 areas, notes and sign-off, appendix
+    for png in pngs[:3]:
+        with Image.open(png) as image:
+            colours = image.convert("L").getextrema()
+            assert colours[0] < 100 < colours[1], f"{png.name} looks blank"
+    cover, board_page = _pdf_text(path, 1), _pdf_text(path, 2)
+    assert "Board pack 2026-W47" in cover and "Numbers as known on 23 Nov 2026" in cover
+    assert "14 on target" in cover
+    for value in KNOWN:
+        assert value in board_page, value
+    everything = _pdf_text(path)
+    assert "Sign-off status" in everything and "dana.it@example.com" in everything
+    assert "Appendix: definitions" in everything and "Glossary" in everything
+
+
+def test_the_html_pack_is_offline_and_says_the_same(con: store.Connection) -> None:
+    html = _latest_week_pack(con, "html").decode("utf-8")
+    for value in (*KNOWN, "14 on target", "Numbers as known on <b>23 Nov 2026</b>"):
+        assert value in html, value
+    assert "<script" not in html.lower()
+    assert "http://" not in html and "https://" not in html and "src=" not in html
+
+
+def test_owner_notes_appear_escaped_in_both_formats(con: store.Connection, tmp_path: Path) -> None:
+    sam = access.require_person(con, "sam.marketing@example.com")
+    commentary.write(
+        con, sam, "sessions", dt.date(2026, 11, 16), "Teasers <script>alert(1)</script> went live"
+    )
+    html = _latest_week_pack(con, "html").decode("utf-8")
+    assert "Teasers &lt;script&gt;alert(1)&lt;/script&gt; went live" in html
+    path = tmp_path / "notes.pdf"
+    path.write_bytes(_latest_week_pack(con, "pdf"))
+    assert "Teasers <script>alert(1)</script> went live" in " ".join(_pdf_text(path).split())
+
+
+def test_a_quarter_pack_shows_the_quarter(con: store.Connection, tmp_path: Path) -> None:
+    data = pack.gather(con, TODAY, board.parse_period("2026-Q3"))
+    path = tmp_path / "q3.pdf"
+    path.write_bytes(pack.build(data, "pdf"))
+    text = _pdf_text(path, 2)
+    sessions = data.view.tile("sessions")
+    assert sessions is not None
+    assert f"{sessions.latest:,.0f}" in text and "average of 13 weeks" in text
+    assert "Error budget left" in text
+
+
+def test_a_frozen_pack_never_changes(con: store.Connection) -> None:
+    priya = access.require_person(con, "priya.cio@example.com")
+    period = board.parse_period("2026-Q3")
+    stored = pack.freeze(con, priya, period, TODAY)
+    assert {p.format for p in stored} == {"pdf", "html"}
+    pdf = next(p for p in stored if p.format == "pdf")
+    _, before = pack.frozen_content(con, pdf.pack_id)
+    assert hashlib.sha256(before).hexdigest() == pdf.sha256
+    # New numbers land for the quarter; the frozen pack stays as it was, a fresh build differs.
+    frame = pd.DataFrame(
+        {
+            "metric_id": ["sessions"],
+            "period_start": [dt.date(2026, 9, 28)],
+            "segment": [""],
+            "value": [1.0],
+            "note": [None],
+        }
+    )
+    with store.transaction(con):
+        upload = observations.add_upload(
+            con,
+            original=b"x",
+            file_name="late.csv",
+            uploaded_by="uma.upload@example.com",
+            source="test",
+            outcome="accepted",
+            row_count=1,
+        )
+        observations.append(con, frame, upload)
+    _, after = pack.frozen_content(con, pdf.pack_id)
+    assert after == before
+    assert pack.build(pack.gather(con, TODAY, period), "pdf") != before
+    with pytest.raises(InputRejected, match="already frozen"):
+        pack.freeze(con, priya, period, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("email", "period", "error"),
+    [
+        ("bea.board@example.com", "2026-Q3", PermissionDenied),
+        ("dana.it@example.com", "2026-Q3", PermissionDenied),
+        ("priya.cio@example.com", "2026-Q4", InputRejected),  # not closed yet
+    ],
+)
+def test_freezing_is_for_executives_at_period_close(
+    con: store.Connection, email: str, period: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        pack.freeze(con, access.require_person(con, email), board.parse_period(period), TODAY)
+    assert pack.frozen(con) == []
+
+
+def test_the_command_line_builds_freezes_lists_and_hands_back_packs(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from metrics import cli
+
+    out = tmp_path / "q3.pdf"
+    assert cli.main(["pack", "--period", "2026-Q3", "--out", str(out)]) == 0
+    assert "208,061" in _pdf_text(out, 2)  # Q3's average week of sessions
+    assert cli.main(["pack", "--period", "2026-Q3", "--out", str(tmp_path / "q3.html")]) == 0
+    assert "<script" not in (tmp_path / "q3.html").read_text(encoding="utf-8")
+    assert cli.main(["freeze-pack", "--period", "2026-Q3", "--user", "bea.board@example.com"]) == 2
+    assert cli.main(["freeze-pack", "--period", "2026-Q3", "--user", "priya.cio@example.com"]) == 0
+    assert cli.main(["freeze-pack", "--period", "2026-Q3", "--user", "priya.cio@example.com"]) == 1
+    capsys.readouterr()
+    assert cli.main(["packs"]) == 0
+    listing = capsys.readouterr().out
+    assert "2026-Q3" in listing and "pdf" in listing and "html" in listing
+    pack_id = int(next(line for line in listing.splitlines() if " pdf " in line).split()[0])
+    copy = tmp_path / "copy.pdf"
+    assert cli.main(["packs", "--get", str(pack_id), "--out", str(copy)]) == 0
+    assert copy.read_bytes() == out.read_bytes()  # built from the same numbers, byte for byte
+    assert cli.main(["pack", "--period", "2026-Q9", "--out", str(out)]) == 1
+
+
+def test_the_command_line_loads_events_or_lists_every_bad_cell(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from metrics import cli
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,title\n2026-11-01,release,ok\n2026-02-30,party,\n", encoding="utf-8")
+    assert cli.main(["events", str(bad), "--user", "priya.cio@example.com"]) == 1
+    errors = capsys.readouterr().err
+    assert "line 3, column date: '2026-02-30' - not a date" in errors
+    assert "line 3, column kind: 'party'" in errors and "line 3, column title: ''" in errors
+    good = tmp_path / "good.csv"
+    good.write_text("date,kind,title,metric_ids\n2026-11-01,release,ok,sessions\n", encoding="utf-8")
+    assert cli.main(["events", str(good), "--user", "bea.board@example.com"]) == 2
+    assert cli.main(["events", str(good), "--user", "priya.cio@example.com"]) == 0
+    assert "1 event(s) added" in capsys.readouterr().out

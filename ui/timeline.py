@@ -1,0 +1,118 @@
+"""Writing to the board: events on the shared timeline (executives) and owners' notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+import ui
+from metrics import access, commentary, events, periods, store
+from metrics.board import BoardView
+
+_FLASH = "board-flash"
+
+
+def _flash_and_rerun(message: str) -> None:
+    """Run the page again so the tiles and charts above show what was just written."""
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def _show_flash() -> None:
+    if message := st.session_state.pop(_FLASH, None):
+        st.success(message)
+
+
+def event_forms(view: BoardView) -> None:
+    """Add one event by hand, or a CSV of events; shown to those who may add events."""
+    _show_flash()
+    person = ui.current_person()
+    if not access.can(person, "add_event"):
+        return
+    assert person is not None
+    names = {t.definition.id: t.definition.name for t in view.tiles}
+    with st.form("add-event", clear_on_submit=True, border=True):
+        st.markdown("**Add an event**")
+        day_col, kind_col = st.columns(2)
+        day = day_col.date_input("Date", value=ui.today(), max_value=ui.today() + dt.timedelta(days=365))
+        kind = kind_col.selectbox("Kind", events.KINDS, format_func=events.KIND_LABELS.__getitem__)
+        title = st.text_input("What happened", max_chars=events.MAX_TITLE)
+        metric_ids = st.multiselect(
+            "Charts it concerns (none = every chart)", list(names), format_func=names.__getitem__
+        )
+        if st.form_submit_button("Add to the timeline"):
+
+            def add() -> bool:
+                with store.connect() as con:
+                    events.add(con, person, events.NewEvent(day, kind, title.strip(), tuple(metric_ids)))
+                return True
+
+            if ui.run(add):
+                _flash_and_rerun("Added. It shows on every chart it concerns.")
+    upload = st.file_uploader(
+        "Or upload a CSV of events (date, kind, title, optional metric_ids)", type=["csv"]
+    )
+    if upload is not None and st.button("Add the file's events", key="add-events-file"):
+        problems: list[events.CellError] = []
+
+        def add_file() -> int:
+            with store.connect() as con:
+                try:
+                    return events.upload(con, person, upload.getvalue(), upload.name)
+                except events.EventFileRejected as exc:
+                    problems.extend(exc.errors)
+                    return 0
+
+        added = ui.run(add_file)
+        if added:
+            _flash_and_rerun(f"{added} event(s) added to the timeline.")
+        if problems:
+            st.error(
+                f"{upload.name} was not stored: {len(problems)} problem(s). Every failing cell is listed below."
+            )
+            st.dataframe(
+                [
+                    {"Line": e.line, "Column": e.column, "Value": e.value, "Reason": e.reason}
+                    for e in problems
+                ],
+                hide_index=True,
+            )
+
+
+def note_form(view: BoardView, metric_ids: tuple[str, ...]) -> None:
+    """An owner attaches a short "why did this move?" note to the period a tile shows."""
+    _show_flash()
+    person = ui.current_person()
+    mine = [
+        t
+        for t in view.tiles
+        if t.definition.id in metric_ids
+        and t.latest_period is not None
+        and commentary.may_write(person, t.definition)
+    ]
+    if not mine or person is None:
+        return
+    with st.form("owner-note", clear_on_submit=True, border=True):
+        st.markdown("**Add an owner's note**")
+        by_id = {t.definition.id: t for t in mine}
+        chosen = st.selectbox(
+            "Metric",
+            list(by_id),
+            format_func=lambda m: (
+                f"{by_id[m].definition.name} "
+                f"({periods.label(by_id[m].latest_period, by_id[m].definition.cadence)})"  # type: ignore[arg-type]
+            ),
+        )
+        choice = by_id[chosen]
+        body = st.text_area("Why did it move?", max_chars=commentary.MAX_NOTE, height=80)
+        if st.form_submit_button("Save the note"):
+
+            def write() -> bool:
+                assert choice.latest_period is not None
+                with store.connect() as con:
+                    commentary.write(con, person, choice.definition.id, choice.latest_period, body)
+                return True
+
+            if ui.run(write):
+                _flash_and_rerun("Saved. It shows on the tile and in the pack.")
