@@ -18,6 +18,9 @@ st.set_page_config(page_title="Shared Scorecard", page_icon=":material/handshake
 # (script, title, icon, action the person must be allowed to take to see the page)
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/board.py", "Board", ":material/dashboard:", "view"),
+    ("pages/journey.py", "Customer journey", ":material/conversion_path:", "view"),
+    ("pages/reliability.py", "Reliability and security", ":material/shield:", "view"),
+    ("pages/packs.py", "Board packs", ":material/picture_as_pdf:", "view"),
     ("pages/okrs.py", "Shared OKRs", ":material/flag:", "view"),
     ("pages/brief.py", "Weekly brief", ":material/summarize:", "manage_okrs"),
     ("pages/definitions.py", "Definitions", ":material/menu_book:", "view"),
@@ -39,6 +42,9 @@ if not visible:
     st.title("Shared Scorecard")
     st.info("Your account has no access yet. Please ask an admin to add you.")
     st.stop()
-navigation = st.navigation(visible)
-ui.signin.identity_sidebar(person)
+# Presentation mode (?present=1): the board full screen for a wall, no sidebar.
+presenting = st.query_params.get("present") == "1"
+navigation = st.navigation(visible, position="hidden" if presenting else "sidebar")
+if not presenting:
+    ui.signin.identity_sidebar(person)
 navigation.run()

@@ -22,6 +22,7 @@ FEATURE_COMMANDS: tuple[str, ...] = (
     "metrics.people_cli",
     "metrics.catalog_cli",
     "metrics.brief_cli",
+    "metrics.pack_cli",
 )
 
 
