@@ -1,0 +1,165 @@
+"""Staging an upload inside DuckDB and running the pandera rules on it.
+
+DuckDB reads every cell as text into a temporary table (rows of the wrong width
+are recorded by line), parses dates and numbers strictly once, and joins the
+per-metric facts from the agreed catalog. pandera then checks the rows where
+they are: one scan when the file is valid; per rule, with lines, when it is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pandera.errors
+
+from metrics import schemas, store
+from metrics.csv_file import OPTIONAL_COLUMNS, Problem, problem
+
+LOCATED_PER_RULE = 10_000  # failing cells listed per rule; counts are always exact
+_NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_NON_FINITE_WORDS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
+
+
+def stage(con: store.Connection, csv_path: Path, names: Sequence[str]) -> list[Problem]:
+    """Read every cell as text into temp table upload_rows; return rows of the wrong width."""
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in names)  # names are from the allowed set
+    optional = "".join(f", NULL::VARCHAR AS {name}" for name in OPTIONAL_COLUMNS if name not in names)
+    con.execute("DROP TABLE IF EXISTS upload_rows")
+    con.execute(
+        f"CREATE TEMP TABLE upload_rows AS SELECT *, {_PARSED_COLUMNS} FROM ("
+        f"SELECT *{optional} FROM read_csv(?, header = true, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, store_rejects = true, "
+        "rejects_table = 'upload_rejects', rejects_scan = 'upload_reject_scans'))",
+        [str(csv_path)],
+    )
+    rejects = con.execute("SELECT line, error_type, csv_line FROM upload_rejects ORDER BY line").fetchall()
+    return [
+        problem(
+            int(line),
+            "row",
+            str(raw)[:80],
+            "wrong_field_count",
+            f"this row has {'too many' if 'MANY' in kind else 'too few'} fields "
+            f"(expected {len(names)}: {', '.join(names)})",
+        )
+        for line, kind, raw in rejects
+    ]
+
+
+# Parsed once while staging: strict ISO dates and plain numbers (DuckDB's own casts
+# would also take 2026-1-5 or 1_000, which a person did not mean).
+_PARSED_COLUMNS = f"""
+       CASE WHEN regexp_full_match(trim(period_start), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')
+            THEN try_cast(trim(period_start) AS DATE) END AS period,
+       CASE WHEN regexp_full_match(trim(value), '{_NUMBER}')
+              OR lower(trim(value)) IN {_NON_FINITE_WORDS!r}
+            THEN try_cast(trim(value) AS DOUBLE) END AS parsed_value,
+       nullif(trim(metric_id), '') AS clean_metric_id,
+       coalesce(trim(segment), '') AS clean_segment,
+       nullif(note, '') AS clean_note
+"""
+
+_TYPED_VIEW = """
+CREATE OR REPLACE TEMP VIEW upload_typed AS
+SELECT r.rowid + 2 AS line,
+       r.clean_metric_id AS metric_id,
+       r.period_start AS period_text,
+       r.clean_segment AS segment,
+       r.value AS value_text,
+       r.clean_note AS note,
+       r.period,
+       r.parsed_value AS value,
+       f.metric_id IS NOT NULL AS known,
+       coalesce(f.agreed, false) AS agreed,
+       f.supplied_by,
+       coalesce(f.team_may_upload, false) AS team_may_upload,
+       f.cadence, f.low, f.high,
+       coalesce(f.whole, false) AS whole
+FROM upload_rows r LEFT JOIN upload_facts f ON f.metric_id = r.clean_metric_id
+"""
+
+_CHECKED_VIEW = """
+CREATE OR REPLACE TEMP VIEW upload_checked AS
+SELECT t.*, coalesce(d.copies, 1) AS copies
+FROM upload_typed t LEFT JOIN (
+    SELECT metric_id, period, segment, count(*) AS copies
+    FROM (SELECT clean_metric_id AS metric_id, period, clean_segment AS segment FROM upload_rows)
+    WHERE metric_id IS NOT NULL AND period IS NOT NULL
+    GROUP BY ALL HAVING count(*) > 1
+) d USING (metric_id, period, segment)
+"""
+
+
+def prepare_views(con: store.Connection, facts: pd.DataFrame) -> None:
+    con.register("upload_facts_frame", facts)
+    con.execute("CREATE OR REPLACE TEMP TABLE upload_facts AS SELECT * FROM upload_facts_frame")
+    con.unregister("upload_facts_frame")
+    con.execute(_TYPED_VIEW)
+    con.execute(_CHECKED_VIEW)
+
+
+# ---------------------------------------------------------------- 3. values
+
+
+_TEXT_OF = {"metric_id": "metric_id", "period_start": "period_text", "value": "value_text", "note": "note"}
+
+
+def validate_rows(con: store.Connection, today: dt.date) -> tuple[list[Problem], dict[str, int]]:
+    """Run the pandera schemas on the staged rows; return located errors and exact counts per rule."""
+    row_rules = schemas.rules(today)
+    backend = ibis.duckdb.from_connection(con)
+    try:
+        schemas.gate_schema(row_rules).validate(backend.table("upload_typed"))
+        return [], {}
+    except pandera.errors.SchemaError:
+        pass
+    table = backend.table("upload_checked")
+    counts_expr = table.aggregate(**{r.id: (~r.passes(table)).sum() for r in row_rules})
+    counts = {k: int(v) for k, v in counts_expr.to_pandas().iloc[0].items() if v}
+    detail = schemas.detail_schema(row_rules)
+    for check in detail.checks:
+        check.n_failure_cases = LOCATED_PER_RULE
+    located: list[Problem] = []
+    try:
+        detail.validate(table, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        located = _located(exc.failure_cases, row_rules)
+    if not located:  # never leave a failed gate unexplained, even if no row could be located
+        located = [problem(None, "file", "", "unexplained", "a row breaks a rule that could not be located")]
+    return located, counts or {"unexplained": 1}
+
+
+def _located(failure_cases: pd.DataFrame, row_rules: Sequence[schemas.Rule]) -> list[Problem]:
+    """Failure cases are whole rows; the check number says which rule they broke."""
+    errors: list[Problem] = []
+    for case in failure_cases.itertuples():
+        if not isinstance(case.failure_case, dict):
+            continue
+        rule = row_rules[int(case.check_number)]
+        row = pd.Series(case.failure_case)
+        text = row.get(_TEXT_OF.get(rule.column, rule.column))
+        value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+        errors.append(problem(int(row["line"]), rule.column, value[:80], rule.id, rule.reason(row)))
+    return errors
+
+
+@contextmanager
+def csv_on_disk(data: bytes, given: Path | None) -> Iterator[Path]:
+    """A path holding the bytes: the given file, or a temporary copy removed afterwards."""
+    if given is not None:
+        yield given
+        return
+    handle, name = tempfile.mkstemp(suffix=".csv", prefix="scorecard-upload-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
