@@ -10,13 +10,13 @@ import ui
 import ui.upload
 from metrics import ingest
 
+person = ui.page_person("upload")
 st.title("Upload metric values")
 st.caption(
     "A CSV with the columns metric_id, period_start, value and optionally segment and note "
     "(UTF-8, a header row, dates as YYYY-MM-DD at the start of the metric's period, numbers with a . "
     "decimal point). Every row is checked; a file is stored whole or not at all."
 )
-person = ui.current_person()
 upload = st.file_uploader("Metric CSV", type=["csv"], key="metric_csv")
 if upload is None:
     st.info("Choose a file to check it. Nothing is stored until you confirm.")

@@ -9,8 +9,8 @@ import ui
 import ui.upload
 from metrics import access, catalog, ingest, observations, store
 
+person = ui.page_person("view_uploads")
 st.title("Upload history")
-person = ui.current_person()
 
 
 def _choices() -> tuple[dict[str, str], list[str]]:
