@@ -23,8 +23,6 @@ from metrics import schemas, store
 from metrics.csv_file import OPTIONAL_COLUMNS, Problem, problem
 
 LOCATED_PER_RULE = 10_000  # failing cells listed per rule; counts are always exact
-_NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
-_NON_FINITE_WORDS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 
 
 def stage(con: store.Connection, csv_path: Path, names: Sequence[str]) -> list[Problem]:
@@ -53,14 +51,16 @@ def stage(con: store.Connection, csv_path: Path, names: Sequence[str]) -> list[P
     ]
 
 
-# Parsed once while staging: strict ISO dates and plain numbers (DuckDB's own casts
-# would also take 2026-1-5 or 1_000, which a person did not mean).
-_PARSED_COLUMNS = f"""
-       CASE WHEN regexp_full_match(trim(period_start), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')
+# Parsed once while staging. Dates must be written YYYY-MM-DD (DuckDB's cast alone would
+# also take 2026/01/05); numbers are DuckDB's DOUBLE syntax without digit separators (it
+# would read 1_000 as 1000, a guess). Cheap string tests instead of regular expressions:
+# they halve the staging time of a large file.
+_PARSED_COLUMNS = """
+       CASE WHEN length(trim(period_start)) = 10
+             AND substr(trim(period_start), 5, 1) = '-' AND substr(trim(period_start), 8, 1) = '-'
             THEN try_cast(trim(period_start) AS DATE) END AS period,
-       CASE WHEN regexp_full_match(trim(value), '{_NUMBER}')
-              OR lower(trim(value)) IN {_NON_FINITE_WORDS!r}
-            THEN try_cast(trim(value) AS DOUBLE) END AS parsed_value,
+       CASE WHEN NOT (contains(value, '_') OR contains(value, '+-') OR contains(value, '-+'))
+            THEN try_cast(value AS DOUBLE) END AS parsed_value,
        nullif(trim(metric_id), '') AS clean_metric_id,
        coalesce(trim(segment), '') AS clean_segment,
        nullif(note, '') AS clean_note

@@ -163,9 +163,11 @@ def test_bad_file_is_rejected_with_a_located_error_and_nothing_stored(
 def test_value_rules_report_every_failing_cell(demo_db: Path) -> None:
     result = _upload(demo_db, "value_not_number.csv", ADMIN, folder="bad")
     values = result.errors[result.errors["rule"] == "value_not_number"]
-    assert list(values["line"]) == [2, 3, 4]
-    assert list(values["value"]) == ["ten", "1,234", "12%"]
-    assert result.counts["value_not_number"] == 3
+    assert list(values["line"]) == [2, 3, 4, 5, 6]
+    assert list(values["value"]) == ["ten", "1,234", "12%", "1_000", "+-5"]
+    assert result.counts["value_not_number"] == 5
+    dates = _upload(demo_db, "period_not_date.csv", ADMIN, folder="bad")
+    assert list(dates.errors["value"]) == ["16/11/2026", "2026/11/09", "2026-11-2"]
     finite = _upload(demo_db, "value_not_finite.csv", ADMIN, folder="bad")
     assert list(finite.errors["value"]) == ["NaN", "inf", "1e400"]
 

@@ -33,7 +33,7 @@ def test_bad_file_shows_located_errors_and_is_recorded(demo_db: Path) -> None:
     assert not at.exception
     assert any("was rejected" in e.value for e in at.error)
     problems = at.dataframe[1].value
-    assert list(problems["line"]) == [2, 3, 4]
+    assert list(problems["line"]) == [2, 3, 4, 5, 6]
     assert "not a plain number" in problems["reason"].iloc[0]
     assert at.get("download_button")
     with store.connect(demo_db) as con:

@@ -32,7 +32,7 @@ def test_good_file_preview_then_store(page: Page, demo_app: RunningApp) -> None:
 def test_bad_file_shows_located_errors(page: Page, demo_app: RunningApp) -> None:
     _open_upload(page, demo_app)
     page.locator("input[type=file]").set_input_files(str(DATA / "bad" / "value_not_number.csv"))
-    expect(page.get_by_text("was rejected: 3 problems")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Showing 3 of 3 located problems")).to_be_visible()
+    expect(page.get_by_text("was rejected: 5 problems")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Showing 5 of 5 located problems")).to_be_visible()
     expect(page.get_by_role("button", name="Download every problem (CSV)")).to_be_visible()
     expect(page.get_by_text("Traceback")).to_have_count(0)
