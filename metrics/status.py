@@ -130,7 +130,7 @@ def format_value(value: float | None, d: MetricDefinition) -> str:
     if d.unit == "ratio":
         return f"{value:.3f}"
     if d.unit == "count":
-        return f"{value:,.0f}"
+        return f"{value:,.{_count_decimals(value)}f}"
     if d.unit == "currency":
         symbol = "$" if d.unit_label.upper() in {"USD", "$"} else ""
         suffix = "" if symbol else f" {d.unit_label}".rstrip()
@@ -148,9 +148,15 @@ def format_change(delta: float | None, d: MetricDefinition) -> str | None:
     if d.unit == "currency":
         return f"{'+' if delta >= 0 else '-'}{format_value(abs(delta), d)}"
     if d.unit == "count":
-        return f"{delta:+,.0f}"
+        return f"{delta:+,.{_count_decimals(delta)}f}"
     text = f"{delta:+,.{_decimals(delta)}f}"
     return f"{text} {d.unit_label}".strip()
+
+
+def _count_decimals(value: float) -> int:
+    """Counts are whole, but an average of them (a quarter's average month) may not be:
+    0.7 incidents a month must not read as 1, nor a change of -0.3 as '-0'."""
+    return 1 if value != round(value) and abs(value) < 100 else 0
 
 
 def _decimals(value: float) -> int:

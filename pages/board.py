@@ -9,6 +9,7 @@ import ui.board
 import ui.timeline
 from metrics import status
 
+person = ui.page_person("view")
 # The board is read on laptops and projectors: start with the page to itself.
 st.set_page_config(initial_sidebar_state="collapsed")
 ui.board.compact_spacing()
@@ -37,4 +38,4 @@ if ui.board.presenting():
 ui.board.every_measure(view)
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
-    ui.timeline.event_forms(view)
+    ui.timeline.event_forms(view, person)

@@ -10,6 +10,7 @@ import ui.board
 import ui.timeline
 from metrics import board, catalog, charts
 
+person = ui.page_person("view")
 st.title("Customer journey", anchor=False)
 period, as_of = ui.board.period_controls(key="journey")
 view = ui.run(lambda: ui.board.board_view(period, as_of))
@@ -45,4 +46,4 @@ ui.board.timeline_table(
         if any(e.concerns(t.definition.id) for t in view.tiles if t.definition.is_journey)
     ]
 )
-ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if t.definition.is_journey))
+ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if t.definition.is_journey), person)

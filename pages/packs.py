@@ -8,6 +8,7 @@ import ui
 import ui.board
 import ui.packs
 
+person = ui.page_person("view")
 st.title("Board packs")
 st.caption(
     "A pack holds a cover with the as-of date, the board, a page per area, the owners' notes, sign-off "
@@ -16,6 +17,6 @@ st.caption(
 period, as_of = ui.board.period_controls(key="packs")
 st.subheader(f"{period.label} ({period.dates}), numbers as known on {as_of:%d %b %Y}", anchor=False)
 ui.packs.downloads(period, as_of)
-ui.packs.freeze_button(period, as_of)
+ui.packs.freeze_button(period, as_of, person)
 st.subheader("Frozen packs", anchor=False)
 ui.run(ui.packs.frozen_list)

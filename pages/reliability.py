@@ -10,6 +10,7 @@ import ui.board
 import ui.timeline
 from metrics import catalog, charts, drilldown, status
 
+person = ui.page_person("view")
 st.title("Reliability and security", anchor=False)
 period, as_of = ui.board.period_controls(key="reliability")
 view = ui.run(lambda: ui.board.board_view(period, as_of))
@@ -56,4 +57,4 @@ ui.board.timeline_table(
         if any(e.concerns(t.definition.id) for t in view.tiles if not t.definition.is_journey)
     ]
 )
-ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if not t.definition.is_journey))
+ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if not t.definition.is_journey), person)

@@ -190,3 +190,11 @@ def test_a_wrong_period_is_refused_plainly(text: str) -> None:
 def test_board_people_may_read_but_the_view_needs_no_person(con: store.Connection) -> None:
     bea = access.require_person(con, "bea.board@example.com")
     assert access.can(bea, "view") and not access.can(bea, "freeze_pack")
+
+
+def test_an_average_of_counts_keeps_its_fraction() -> None:
+    incidents = SEED["security_incidents"]
+    assert status.format_value(0.6667, incidents) == "0.7"
+    assert status.format_change(-0.3333, incidents) == "-0.3"
+    assert status.format_value(2.0, incidents) == "2"
+    assert status.format_value(208_060.69, SEED["sessions"]) == "208,061"

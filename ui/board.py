@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -56,21 +57,34 @@ def board_tiles() -> list[Tile]:
     return board_view().tiles
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _area_figure(fingerprint: tuple[int, ...], period: BoardPeriod, as_of: dt.date, area: str) -> go.Figure:
-    view = board_view(period, as_of)
-    return charts.area_trends([board.last_points(t, 52) for t in view.area(area)], view.timeline)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _area_specs(
+    fingerprint: tuple[int, ...], cadence: str, start: dt.date, as_of: dt.date
+) -> dict[str, dict[str, Any]]:
+    view = board_view(BoardPeriod(cadence, start), as_of)
+    return {
+        area: charts.area_trends_spec([board.last_points(t, 52) for t in view.area(area)], view.timeline)
+        for area in catalog.AREAS
+    }
 
 
-def area_figure(view: BoardView, area: str) -> go.Figure:
-    """An area's trends (last year), built once per data change, period and as-of day."""
-    return _area_figure(_fingerprint(), view.period, view.as_of, area)
+def area_chart(view: BoardView, area: str) -> None:
+    """An area's trends for the last year with its events, built once per data change."""
+    spec = _area_specs(_fingerprint(), view.period.cadence, view.period.start, view.as_of)[area]
+    st.vega_lite_chart(spec, key=f"trend-{area}", width="content")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _glossary(fingerprint: tuple[int, ...]) -> dict[str, str]:
+def _hover_texts(fingerprint: tuple[int, ...], day: dt.date) -> dict[str, str]:
+    """Each agreed metric's hover: its definition and the glossary terms it uses."""
     with store.connect() as con:
-        return catalog.glossary(con)
+        glossary = catalog.glossary(con)
+        entries = catalog.board_entries(con, day)
+    return {e.definition.id: _hover(e.definition, glossary) for e in entries}
+
+
+def hover_text(d: catalog.MetricDefinition) -> str:
+    return _hover_texts(_fingerprint(), today()).get(d.id) or plain(d.description)
 
 
 # ---------------------------------------------------------------- controls
@@ -154,7 +168,7 @@ def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -
             status.format_value(t.latest, d),
             delta=status.format_change(t.delta, d),
             delta_color="normal" if d.higher_is_better else "inverse",
-            help=_hover(d, _glossary(_fingerprint())),
+            help=hover_text(d),
             chart_data=t.spark if len(t.history) > 1 else None,
         )
         st.caption(f"{_badge(t.rag)} {plain(' · '.join(board.tile_notes(t, period, compact=compact)))}")
@@ -226,7 +240,7 @@ def every_measure(view: BoardView) -> None:
                 continue
             st.subheader(area.capitalize(), anchor=False)
             tiles_row([t for t in area_tiles if t.definition.id not in shown], view.period, compact=False)
-            st.plotly_chart(area_figure(view, area), key=f"trend-{area}", config={"displayModeBar": False})
+            area_chart(view, area)
 
 
 def timeline_table(timeline: list[events.Event]) -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from metrics import access, pack, store
+from metrics.access import Person
 from metrics.board import BoardPeriod
 
 
@@ -33,8 +34,7 @@ def downloads(period: BoardPeriod, as_of: dt.date) -> None:
             )
 
 
-def freeze_button(period: BoardPeriod, as_of: dt.date) -> None:
-    person = ui.current_person()
+def freeze_button(period: BoardPeriod, as_of: dt.date, person: Person | None) -> None:
     if not access.can(person, "freeze_pack"):
         st.caption("Executives freeze a period's pack at period close.")
         return

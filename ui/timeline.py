@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from metrics import access, commentary, events, periods, store
+from metrics.access import Person
 from metrics.board import BoardView
 
 _FLASH = "board-flash"
@@ -24,10 +25,9 @@ def _show_flash() -> None:
         st.success(message)
 
 
-def event_forms(view: BoardView) -> None:
+def event_forms(view: BoardView, person: Person | None) -> None:
     """Add one event by hand, or a CSV of events; shown to those who may add events."""
     _show_flash()
-    person = ui.current_person()
     if not access.can(person, "add_event"):
         return
     assert person is not None
@@ -80,10 +80,9 @@ def event_forms(view: BoardView) -> None:
             )
 
 
-def note_form(view: BoardView, metric_ids: tuple[str, ...]) -> None:
+def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | None) -> None:
     """An owner attaches a short "why did this move?" note to the period a tile shows."""
     _show_flash()
-    person = ui.current_person()
     mine = [
         t
         for t in view.tiles
