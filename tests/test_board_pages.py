@@ -100,3 +100,16 @@ def test_the_board_member_cannot_freeze_but_an_executive_can(demo_db: Path) -> N
     assert any("frozen" in s.value for s in priya.success)
     with store.connect(demo_db) as con:
         assert {p.format for p in pack.frozen(con)} == {"pdf", "html"}
+
+
+@pytest.mark.parametrize("page", BOARD_PAGES)
+def test_an_empty_database_is_said_plainly_on_every_board_page(
+    page: str, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCORECARD_DEMO", "0")
+    at = app_as("priya.cio@example.com", page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    if page != "pages/packs.py":
+        assert at.metric and all(m.value == "—" for m in at.metric)
+        assert any("no data yet" in c.value for c in at.caption)

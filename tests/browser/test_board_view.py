@@ -4,11 +4,12 @@ presentation mode, hovers and the board pack downloaded and read back."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import RunningApp
+from tests.browser.conftest import ROOT, RunningApp, start_app, stop_app
 
 KNOWN = {"Site uptime": "99.92%", "Website sessions": "253,153", "Cost per lead": "$71.19"}
 HEADLINE = (
@@ -95,3 +96,41 @@ def test_the_pack_downloads_and_reads_back_the_same_numbers(
     for value in KNOWN.values():
         assert value in text, value
     assert "14 on target" in text
+
+
+def test_presentation_mode_refreshes_when_new_data_lands(
+    page: Page, tmp_path: Path, _demo_template: Path
+) -> None:
+    db = tmp_path / "wall.duckdb"  # a private app: this test changes the numbers
+    db.write_bytes(_demo_template.read_bytes())
+    app = start_app(db, tmp_path / "streamlit.log")
+    try:
+        _refreshes(page, app)
+    finally:
+        stop_app(app)
+
+
+def _refreshes(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/?present=1")
+    expect(_tile(page, "Website sessions")).to_contain_text("253,153", timeout=30_000)
+    writer = (
+        "import datetime as dt, pandas as pd\n"
+        "from metrics import observations, store\n"
+        "frame = pd.DataFrame({'metric_id': ['sessions'], 'period_start': [dt.date(2026, 11, 16)],"
+        " 'segment': [''], 'value': [261234.0], 'note': [None]})\n"
+        "with store.connect() as con, store.transaction(con):\n"
+        "    upload = observations.add_upload(con, original=b'late', file_name='late.csv',"
+        " uploaded_by='uma.upload@example.com', source='cli', outcome='accepted', row_count=1)\n"
+        "    observations.append(con, frame, upload)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", writer],
+        cwd=ROOT,
+        env=demo_app.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    # No reload: the wall screen picks the new number up by itself.
+    expect(_tile(page, "Website sessions")).to_contain_text("261,234", timeout=40_000)
