@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,15 @@ def test_an_empty_database_is_said_plainly_on_every_board_page(
     if page != "pages/packs.py":
         assert at.metric and all(m.value == "—" for m in at.metric)
         assert any("no data yet" in c.value for c in at.caption)
+
+
+def test_choosing_a_month_relabels_the_period_button(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com")
+    at.button_group(key="board-cadence").set_value("monthly").run()
+    assert not at.exception
+    assert "Oct 2026 (01 Oct – 31 Oct 2026)" in _captions(at)
+    assert at.get("popover")[0].proto.popover.label == "Period: Oct 2026"
+    at.date_input(key="board-as-of").set_value(dt.date(2026, 11, 1)).run()
+    assert not at.exception
+    assert at.get("popover")[0].proto.popover.label == "Period: Oct 2026, as of 01 Nov 2026"
+    assert "numbers as known on 01 Nov 2026" in _captions(at)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from metrics import board, catalog, charts, config, drilldown, events, status, store
 from metrics.board import BoardPeriod, BoardView, Tile
+from metrics.errors import InputRejected
 from ui import today
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -97,10 +98,7 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
     initial = board.latest_period(day)
     if asked:
         initial = ui_run_parse(asked) or initial
-    label = f"{initial.label}"
-    with st.popover(
-        f"Period: {st.session_state.get(f'{key}-label', label)}", icon=":material/calendar_month:"
-    ):
+    with st.popover(f"Period: {_chosen_label(key, initial, day)}", icon=":material/calendar_month:"):
         cadence = (
             st.segmented_control(
                 "Period length",
@@ -128,14 +126,22 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
             key=f"{key}-as-of",
             help="A past date shows the numbers as they were known that day: later restatements are not applied.",
         )
-    st.session_state[f"{key}-label"] = chosen.label + ("" if as_of == day else f", as of {as_of:%d %b %Y}")
     return chosen, as_of
+
+
+def _chosen_label(key: str, initial: BoardPeriod, day: dt.date) -> str:
+    """The popover's label, from the widgets' current state (it is drawn before them)."""
+    cadence = st.session_state.get(f"{key}-cadence") or initial.cadence
+    fallback = initial if cadence == initial.cadence else board.latest_period(day, cadence)
+    chosen = st.session_state.get(f"{key}-period-{cadence}") or fallback
+    as_of = st.session_state.get(f"{key}-as-of") or day
+    return chosen.label + ("" if as_of == day else f", as of {as_of:%d %b %Y}")
 
 
 def ui_run_parse(text: str) -> BoardPeriod | None:
     try:
         return board.parse_period(text)
-    except Exception:  # a hand-edited URL: fall back to the latest period
+    except InputRejected:  # a hand-edited address: fall back to the latest period
         return None
 
 
