@@ -198,3 +198,26 @@ def test_an_average_of_counts_keeps_its_fraction() -> None:
     assert status.format_change(-0.3333, incidents) == "-0.3"
     assert status.format_value(2.0, incidents) == "2"
     assert status.format_value(208_060.69, SEED["sessions"]) == "208,061"
+
+
+def test_the_boards_trends_carry_the_events_that_concern_each_metric(con: store.Connection) -> None:
+    from metrics import trend_spec
+
+    view = board.view(con, TODAY)
+    spec = trend_spec.area_trends_spec(view.area("awareness"), view.timeline)
+    charts = {c["title"]["text"]: c for c in spec["hconcat"]}
+    sessions_events = [
+        v["label"]
+        for layer in charts["Website sessions"]["layer"]
+        if layer["mark"]["type"] == "rule"
+        for v in layer["data"]["values"]
+        if "label" in v
+    ]
+    assert any(label.startswith("Incident: Checkout outage") for label in sessions_events)
+    assert any(label.startswith("Campaign:") for label in sessions_events)
+    organic = [
+        v.get("label", "")
+        for layer in charts["Organic search share"]["layer"]
+        for v in layer["data"]["values"]
+    ]
+    assert not any(label.startswith("Incident") for label in organic)  # the outage did not move it

@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import board, catalog, charts, config, drilldown, events, status, store
+from metrics import board, catalog, charts, config, drilldown, events, status, store, trend_spec
 from metrics.board import BoardPeriod, BoardView, Tile
 from metrics.errors import InputRejected
 from ui import today
@@ -64,7 +64,7 @@ def _area_specs(
 ) -> dict[str, dict[str, Any]]:
     view = board_view(BoardPeriod(cadence, start), as_of)
     return {
-        area: charts.area_trends_spec([board.last_points(t, 52) for t in view.area(area)], view.timeline)
+        area: trend_spec.area_trends_spec([board.last_points(t, 52) for t in view.area(area)], view.timeline)
         for area in catalog.AREAS
     }
 
