@@ -63,7 +63,7 @@ def time_read_csv(csv: Path, folder: Path) -> float:
 
 
 def time_ingest(csv: Path, db: Path) -> tuple[float, str]:
-    seed.initialise(db, demo_data=False)
+    seed.initialise(db, demo_data=False, demo_people=True)
     with store.connect(db) as con:
         person = access.get_person(con, "ivan.ops@example.com")
     data = csv.read_bytes()
@@ -84,7 +84,7 @@ def peak_memory_mib(csv: Path, folder: Path) -> float:
         f"import sys, resource, datetime as dt; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
         "from pathlib import Path\n"
         "from metrics import access, ingest, seed, store\n"
-        f"db = Path({str(db)!r}); seed.initialise(db, demo_data=False)\n"
+        f"db = Path({str(db)!r}); seed.initialise(db, demo_data=False, demo_people=True)\n"
         "with store.connect(db) as con: p = access.get_person(con, 'ivan.ops@example.com')\n"
         f"csv = Path({str(csv)!r})\n"
         "r = ingest.ingest(csv.read_bytes(), csv.name, p, path=db, csv_path=csv, today=dt.date(2026, 11, 23),"

@@ -29,12 +29,17 @@ FEATURE_COMMANDS: tuple[str, ...] = (
 def _init(args: argparse.Namespace) -> int:
     result = seed.initialise(demo_data=args.demo)
     print(f"Database: {result.path}")
-    print("Seeded the catalog, people and glossary." if result.seeded_catalog else "Catalog already present.")
+    if result.seeded_catalog:
+        print("Seeded the glossary and the catalog" + (
+            ", with the demo people signing it." if args.demo else " as proposals awaiting both signatures."
+        ))
+    else:
+        print("Catalog already present.")
     if args.demo:
         print(
             f"Loaded {result.demo_rows:,} demo values."
             if result.demo_rows
-            else "Values already present; demo data not loaded."
+            else "Demo data not loaded: the database already has values, or is not a demo database."
         )
     return 0
 

@@ -39,8 +39,8 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "SCORECARD_DEMO",
             "1",
-            "1 = fill an empty database with the demo catalog, people and data on first start; "
-            "0 = start empty (catalog and people only).",
+            "1 = fill an empty database with the demo people, values, timeline and OKRs; "
+            "0 = a real installation: no demo person, the seed catalog arrives as proposals to sign.",
         ),
         Setting(
             "SCORECARD_TODAY",

@@ -11,6 +11,7 @@ from metrics import access, catalog, config, demo, events, observations, store
 
 SEED_AUTHOR = "alex.admin@example.com"
 SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
+SEED_FILE_AUTHOR = "data/catalog.yaml"  # who proposed the seed versions in a real installation
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,25 @@ def _has_observations(con: store.Connection) -> bool:
     return bool(row and row[0])
 
 
-def seed_catalog(con: store.Connection) -> None:
-    """Seed teams, people, glossary and catalog; every seed version is signed by both sides."""
+def seed_catalog(con: store.Connection, *, demo_people: bool) -> None:
+    """Seed teams, glossary and the catalog of data/catalog.yaml.
+
+    With the demo people, every seed version is signed by the demo IT and marketing
+    approvers (the demo's "kick-off workshop"). Without them (a real installation),
+    the seed versions are proposals that the real approvers still have to sign: no
+    signature is ever made up.
+    """
     seed = catalog.load_seed()
     catalog.save_teams(con, seed.teams)
-    for person in access.load_seed_people():
-        access.upsert_person(con, person)
-    catalog.save_glossary(con, catalog.load_glossary_seed(), by=SEED_AUTHOR)
+    if demo_people:
+        for person in access.load_seed_people():
+            access.upsert_person(con, person)
+    author = SEED_AUTHOR if demo_people else SEED_FILE_AUTHOR
+    catalog.save_glossary(con, catalog.load_glossary_seed(), by=author)
     for definition in seed.metrics:
-        version = catalog.add_version(
-            con, definition, proposed_by=SEED_AUTHOR, kind="new", comment="Seed catalog"
-        )
+        version = catalog.add_version(con, definition, proposed_by=author, kind="new", comment="Seed catalog")
+        if not demo_people:
+            continue
         for side, signer in SEED_SIGNERS.items():
             catalog.record_signature(
                 con,
@@ -51,7 +60,11 @@ def seed_catalog(con: store.Connection) -> None:
                 content_hash=definition.content_hash(),
                 comment="Agreed at the kick-off workshop",
             )
-    store.audit(con, SEED_AUTHOR, "seed_catalog", None, f'{{"metrics": {len(seed.metrics)}}}')
+    store.audit(con, author, "seed_catalog", None, f'{{"metrics": {len(seed.metrics)}}}')
+
+
+def _demo_people_present(con: store.Connection) -> bool:
+    return access.get_person(con, SEED_AUTHOR) is not None
 
 
 def load_demo(con: store.Connection, end: dt.date) -> int:
@@ -78,13 +91,22 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
     return len(frame)
 
 
-def initialise(path: Path | None = None, *, demo_data: bool | None = None) -> InitResult:
-    """Create and migrate the database; seed it when empty. Safe to run again."""
+def initialise(
+    path: Path | None = None, *, demo_data: bool | None = None, demo_people: bool | None = None
+) -> InitResult:
+    """Create and migrate the database; seed it when empty. Safe to run again.
+
+    ``demo_data`` (default: SCORECARD_DEMO) loads the demo values, timeline and OKRs.
+    ``demo_people`` (default: the same as demo_data) seeds the demo people, one per role,
+    and has them sign the seed catalog. Demo values only go into a demo database.
+    """
     db_path = path or config.database_path()
     want_demo = config.demo_enabled() if demo_data is None else demo_data
+    want_people = want_demo if demo_people is None else demo_people
     with store.connect(db_path) as con, store.transaction(con):
         seeded = _is_empty(con)
         if seeded:
-            seed_catalog(con)
-        rows = load_demo(con, config.today()) if want_demo and not _has_observations(con) else 0
+            seed_catalog(con, demo_people=want_people or want_demo)
+        demo_ready = want_demo and not _has_observations(con) and _demo_people_present(con)
+        rows = load_demo(con, config.today()) if demo_ready else 0
     return InitResult(db_path, seeded, rows)

@@ -130,7 +130,7 @@ def test_the_demo_outage_spends_most_of_q3_budget(con: store.Connection) -> None
 def test_no_values_one_value_and_a_gap_are_plain(db_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from metrics import seed
 
-    seed.initialise(db_path, demo_data=False)
+    seed.initialise(db_path, demo_data=False, demo_people=True)
     with store.connect(db_path) as con:
         _add_values(con, [("sessions", dt.date(2026, 11, 16), 250_000.0), ("nps", dt.date(2026, 1, 1), 41.0)])
         view = board.view(con, TODAY)

@@ -30,11 +30,15 @@ def test_board_shows_every_agreed_metric_with_a_status(demo_db: Path) -> None:
     assert any("on target" in c.value for c in at.caption)
 
 
-def test_board_on_an_empty_database_says_so(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_real_installation_starts_with_an_empty_board_and_says_why(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCORECARD_DEMO=0: no demo people, the seed catalog awaits both signatures."""
     monkeypatch.setenv("SCORECARD_DEMO", "0")
-    at = _app()
+    monkeypatch.setenv("SCORECARD_ADMINS", "first.admin@example.com")
+    at = app_as("first.admin@example.com")
     assert not at.exception
-    assert at.metric and all(m.value == "—" for m in at.metric)
-    captions = [c.value for c in at.caption]
-    assert any(f"{len(at.metric)} without data" in c for c in captions)
-    assert any("no data yet" in c for c in captions)
+    assert not at.metric
+    assert any("No agreed metrics yet" in i.value for i in at.info)
+    at = app_as("alex.admin@example.com")  # the demo admin does not exist here
+    assert not at.metric and not any("No agreed metrics yet" in i.value for i in at.info)

@@ -17,13 +17,25 @@ def test_initialise_seeds_once_and_is_safe_to_repeat(db_path: Path) -> None:
     assert counts["metric_versions"] == len(catalog.load_seed().metrics)
 
 
-def test_without_demo_only_the_catalog_and_people_are_seeded(db_path: Path) -> None:
+def test_without_demo_no_person_is_made_up_and_the_catalog_awaits_signatures(db_path: Path) -> None:
     seed.initialise(db_path, demo_data=False)
     with store.connect(db_path) as con:
         counts = store.table_counts(con)
-        roles = {role for p in access.people(con) for role in p.roles}
+        statuses = {e.status for e in catalog.entries(con)}
+        board = catalog.board_entries(con)
     assert counts["observations"] == 0 and counts["glossary"] >= 20
+    assert counts["people"] == 0 and counts["signatures"] == 0
+    assert statuses == {"proposed"} and board == []
+
+
+def test_demo_people_without_demo_values_sign_the_seed_catalog(db_path: Path) -> None:
+    seed.initialise(db_path, demo_data=False, demo_people=True)
+    with store.connect(db_path) as con:
+        roles = {role for p in access.people(con) for role in p.roles}
+        counts = store.table_counts(con)
+        board = catalog.board_entries(con)
     assert roles == set(access.ROLES)
+    assert counts["observations"] == 0 and len(board) == len(catalog.load_seed().metrics)
 
 
 def test_demo_upload_keeps_its_original_bytes(con: store.Connection) -> None:
