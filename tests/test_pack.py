@@ -179,3 +179,14 @@ def test_the_command_line_loads_events_or_lists_every_bad_cell(
     assert cli.main(["events", str(good), "--user", "bea.board@example.com"]) == 2
     assert cli.main(["events", str(good), "--user", "priya.cio@example.com"]) == 0
     assert "1 event(s) added" in capsys.readouterr().out
+
+
+def test_a_pack_without_values_still_builds_and_says_so(con: store.Connection, tmp_path: Path) -> None:
+    con.execute("UPDATE uploads SET retracted_at = now(), retracted_by = 'alex.admin@example.com'")
+    data = pack.gather(con, TODAY, board.latest_period(TODAY))
+    assert data.view.counts["no data"] == 24
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(pack.build(data, "pdf"))
+    assert "24 without data" in _pdf_text(path, 1)
+    assert "No values yet" in _pdf_text(path, 3)
+    assert "No data" in pack.build(data, "html").decode("utf-8")
