@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 import ui.board
+import ui.okrs
 import ui.timeline
 from metrics import status
 
@@ -36,6 +37,8 @@ if ui.board.presenting():
     ui.board.refresh_when_data_lands()
     st.stop()
 ui.board.every_measure(view)
+with st.expander("Wins, celebrated together", icon=":material/celebration:", expanded=True):
+    ui.okrs.wins_feed()
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
     ui.timeline.event_forms(view, person)

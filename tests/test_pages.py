@@ -42,3 +42,13 @@ def test_a_real_installation_starts_with_an_empty_board_and_says_why(
     assert any("No agreed metrics yet" in i.value for i in at.info)
     at = app_as("alex.admin@example.com")  # the demo admin does not exist here
     assert not at.metric and not any("No agreed metrics yet" in i.value for i in at.info)
+
+
+def test_board_shows_the_wins_feed(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com")
+    assert not at.exception
+    wins = [e for e in at.expander if "Wins, celebrated together" in e.label]
+    assert wins, [e.label for e in at.expander]
+    lines = [m.value for m in wins[0].markdown]
+    assert any("reached its target" in line and "credit: IT operations and Marketing analytics" in line
+               for line in lines), lines

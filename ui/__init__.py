@@ -138,7 +138,15 @@ def current_person() -> Person | None:
     email = acting_email()
     if not email:
         return None
-    with store.connect() as con:
+    path = config.database_path()
+    return _person(str(path), store.data_fingerprint(path), email)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _person(path: str, fingerprint: tuple[int, ...], email: str) -> Person | None:
+    """Cached on the file's fingerprint: any write to the database (a removal or a
+    demotion included) changes it, so the next click looks the person up again."""
+    with store.connect(Path(path)) as con:
         return access.get_person(con, email)
 
 
