@@ -14,7 +14,7 @@ st.caption(
     "Against the week before: metrics that changed status, key results that slipped, wins, stale data, "
     "definitions waiting for a signature or due for review, the timeline and the owners' notes."
 )
-ui.okrs.show_flash()
+ui.show_flash()
 week = ui.brief.week_choice()
 made = ui.run(lambda: ui.brief.gathered(week))
 if made is None:

@@ -14,7 +14,7 @@ st.caption(
     "A metric counts only when one IT approver and one marketing approver have signed its exact "
     "wording. Hover the ? beside a text for the glossary terms it uses."
 )
-defs.show_flash()
+ui.show_flash()
 view = ui.run(lambda: defs.catalog_view(person))
 if view is None:
     st.stop()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-import ui.definitions as defs
 import ui.glossary
 from metrics import access
 
 person = ui.current_person()
 st.title("Glossary")
 st.caption("Terms and acronyms in plain words. Definitions and board tiles show these meanings on hover.")
-defs.show_flash()
+ui.show_flash()
 terms = ui.run(ui.glossary.terms) or {}
 search = st.text_input("Search", placeholder="A term or a word in its meaning", key="glossary-search").lower()
 rows = [

@@ -15,7 +15,7 @@ st.caption(
     "Progress is read from the agreed metrics' values, never typed in; the status compares it "
     "with the share of the period gone."
 )
-ui.okrs.show_flash()
+ui.show_flash()
 found = ui.run(ui.okrs.objectives)
 if found is None:
     st.stop()

@@ -34,27 +34,4 @@ with right:
         f"Budget left is read on the board's scale: green from {status.BUDGET_AMBER:g}% left, amber down to "
         "exactly spent, red when overspent."
     )
-back = (
-    st.segmented_control(
-        "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key="reliability-back"
-    )
-    or 52
-)
-for area in catalog.IT_AREAS:
-    area_tiles = view.area(area)
-    st.header(area.capitalize(), divider="gray", anchor=False)
-    if not area_tiles:
-        st.info(f"No agreed {area} metrics yet.")
-        continue
-    ui.board.tiles_row(area_tiles, view.period, compact=False)
-    for t in area_tiles:
-        st.plotly_chart(ui.board.drilldown_history(view, t, back), key=f"history-{t.definition.id}")
-st.header("Timeline and notes", divider="gray", anchor=False)
-ui.board.timeline_table(
-    [
-        e
-        for e in view.timeline
-        if any(e.concerns(t.definition.id) for t in view.tiles if not t.definition.is_journey)
-    ]
-)
-ui.timeline.note_form(view, tuple(t.definition.id for t in view.tiles if not t.definition.is_journey), person)
+ui.board.area_drilldowns(view, catalog.IT_AREAS, person, key="reliability-back")

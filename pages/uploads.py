@@ -11,6 +11,7 @@ from metrics import access, catalog, ingest, observations, store
 
 person = ui.page_person("view_uploads")
 st.title("Upload history")
+ui.show_flash()
 
 
 def _choices() -> tuple[dict[str, str], list[str]]:
@@ -57,15 +58,15 @@ else:
 
     st.dataframe(ui.run(_values), hide_index=True)
     in_force = row["outcome"] == "accepted" and pd.isna(row["retracted"])
-    retract = in_force and access.can(person, "retract_upload") and st.button(
-        "Retract this upload", help="Its values leave the board; the values they replaced come back."
+    retract = (
+        in_force
+        and access.can(person, "retract_upload")
+        and st.button(
+            "Retract this upload", help="Its values leave the board; the values they replaced come back."
+        )
     )
     if retract:
-
-        def _retract() -> bool:
-            with store.connect() as con:
-                ingest.retract(con, int(chosen), person)
-            return True
-
-        if ui.run(_retract):
-            st.rerun()
+        ui.act(
+            lambda con: ingest.retract(con, int(chosen), person),
+            f"Upload {chosen} retracted; the values it replaced are back on the board.",
+        )

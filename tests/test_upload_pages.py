@@ -58,3 +58,19 @@ def test_board_member_has_no_upload_pages(demo_db: Path) -> None:
     for page in ("pages/upload.py", "pages/uploads.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
+
+
+def test_the_uploading_team_retracts_from_the_history_page(demo_db: Path) -> None:
+    at = _upload(app_as(IVAN, "pages/upload.py"), "weekly_restatement.csv", "good")
+    at.button[0].click().run()
+    at = app_as(IVAN, "pages/uploads.py")
+    newest = int(at.dataframe[0].value["upload"].iloc[0])
+    at.selectbox[2].set_value(newest).run()
+    retract = [b for b in at.button if b.label == "Retract this upload"]
+    assert retract
+    retract[0].click().run()
+    assert not at.exception
+    assert any(f"Upload {newest} retracted" in s.value for s in at.success)
+    with store.connect(demo_db) as con:
+        row = con.execute("SELECT retracted_by FROM uploads WHERE upload_id = ?", [newest]).fetchone()
+    assert row == (IVAN,)

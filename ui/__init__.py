@@ -174,3 +174,30 @@ def today() -> dt.date:
 def definition_rows() -> list[dict[str, object]]:
     with store.connect() as con:
         return catalog.overview(catalog.entries(con, today()))
+
+
+_FLASH = "flash"
+
+
+def flash_and_rerun(message: str) -> None:
+    """Keep a note for the next run and run the page again, so it shows what was just written."""
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """Show (once) the note left by the last write on this page."""
+    if message := st.session_state.pop(_FLASH, None):
+        st.success(message)
+
+
+def act(write: Callable[[store.Connection], object], done: str) -> None:
+    """Run one write in a short-lived connection; on success flash ``done`` and rerun."""
+
+    def attempt() -> bool:
+        with store.connect() as con:
+            write(con)
+        return True
+
+    if run(attempt):
+        flash_and_rerun(done)

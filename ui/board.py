@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
+import ui.timeline
 from metrics import board, catalog, charts, config, drilldown, events, status, store, trend_spec
+from metrics.access import Person
 from metrics.board import BoardPeriod, BoardView, Tile
 from metrics.errors import InputRejected
 from ui import today
@@ -318,3 +321,27 @@ _COMPACT_CSS = """<style>
 
 def compact_spacing() -> None:
     st.html(_COMPACT_CSS)
+
+
+def area_drilldowns(view: BoardView, areas: Sequence[str], person: Person | None, *, key: str) -> None:
+    """A drill-down page's body: each area's tiles and long histories, then the events
+    and the owners' note form for the metrics of those areas."""
+    back = (
+        st.segmented_control(
+            "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key=key
+        )
+        or 52
+    )
+    for area in areas:
+        area_tiles = view.area(area)
+        st.header(area.capitalize(), divider="gray", anchor=False)
+        if not area_tiles:
+            st.info(f"No agreed {area} metrics yet.")
+            continue
+        tiles_row(area_tiles, view.period, compact=False)
+        for t in area_tiles:
+            st.plotly_chart(drilldown_history(view, t, back), key=f"history-{t.definition.id}")
+    st.header("Timeline and notes", divider="gray", anchor=False)
+    shown = tuple(t.definition.id for t in view.tiles if t.definition.area in areas)
+    timeline_table([e for e in view.timeline if any(e.concerns(metric_id) for metric_id in shown)])
+    ui.timeline.note_form(view, shown, person)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,8 @@ from metrics import access, catalog, glossary, proposals, store
 from metrics.access import Person
 from metrics.catalog import CatalogEntry, MetricDefinition
 from metrics.proposals import History, Version
+from ui import act  # the shared write-then-rerun helper; pages and ui/glossary.py call it here
 
-FLASH = "definitions_flash"
 STATUS_COLOURS = {
     "agreed": "green",
     "change pending": "orange",
@@ -71,25 +71,6 @@ def history(metric_id: str) -> History:
 def diff(metric_id: str, before: int, after: int) -> list[proposals.FieldChange]:
     with store.connect() as con:
         return proposals.diff(con, metric_id, before, after)
-
-
-def act(write: Callable[[store.Connection], object], done: str) -> None:
-    """Run one write; on success keep a note for the next run and rerun the page."""
-
-    def attempt() -> bool:
-        with store.connect() as con:
-            write(con)
-        return True
-
-    if ui.run(attempt):
-        st.session_state[FLASH] = done
-        st.rerun()
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
 
 
 def who(email: str, people: Mapping[str, str]) -> str:

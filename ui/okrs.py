@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +19,8 @@ import ui
 from metrics import access, config, okrs, periods, status, store, wins
 from metrics import okr_progress as progress
 from metrics.access import Person
+from ui import act  # the shared write-then-rerun helper; pages and ui/glossary.py call it here
 
-FLASH = "okrs-flash"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 STATUS_BADGES = {
     progress.ON_TRACK: ":green-badge[● On track]",
@@ -65,25 +65,6 @@ def histories(metric_ids: tuple[str, ...]) -> dict[str, pd.DataFrame]:
 
 def names() -> dict[str, str]:
     return {p.email: p.name for p in ui.active_people()}
-
-
-def act(write: Callable[[store.Connection], object], done: str) -> None:
-    """Run one write; on success keep a note for the next run and rerun the page."""
-
-    def attempt() -> bool:
-        with store.connect() as con:
-            write(con)
-        return True
-
-    if ui.run(attempt):
-        st.session_state[FLASH] = done
-        st.rerun()
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
 
 
 # ---------------------------------------------------------------- an objective

@@ -11,23 +11,10 @@ from metrics import access, commentary, events, periods, store
 from metrics.access import Person
 from metrics.board import BoardView
 
-_FLASH = "board-flash"
-
-
-def _flash_and_rerun(message: str) -> None:
-    """Run the page again so the tiles and charts above show what was just written."""
-    st.session_state[_FLASH] = message
-    st.rerun()
-
-
-def _show_flash() -> None:
-    if message := st.session_state.pop(_FLASH, None):
-        st.success(message)
-
 
 def event_forms(view: BoardView, person: Person | None) -> None:
     """Add one event by hand, or a CSV of events; shown to those who may add events."""
-    _show_flash()
+    ui.show_flash()
     if not access.can(person, "add_event"):
         return
     assert person is not None
@@ -49,7 +36,7 @@ def event_forms(view: BoardView, person: Person | None) -> None:
                 return True
 
             if ui.run(add):
-                _flash_and_rerun("Added. It shows on every chart it concerns.")
+                ui.flash_and_rerun("Added. It shows on every chart it concerns.")
     upload = st.file_uploader(
         "Or upload a CSV of events (date, kind, title, optional metric_ids)", type=["csv"]
     )
@@ -66,7 +53,7 @@ def event_forms(view: BoardView, person: Person | None) -> None:
 
         added = ui.run(add_file)
         if added:
-            _flash_and_rerun(f"{added} event(s) added to the timeline.")
+            ui.flash_and_rerun(f"{added} event(s) added to the timeline.")
         if problems:
             st.error(
                 f"{upload.name} was not stored: {len(problems)} problem(s). Every failing cell is listed below."
@@ -82,7 +69,7 @@ def event_forms(view: BoardView, person: Person | None) -> None:
 
 def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | None) -> None:
     """An owner attaches a short "why did this move?" note to the period a tile shows."""
-    _show_flash()
+    ui.show_flash()
     mine = [
         t
         for t in view.tiles
@@ -114,4 +101,4 @@ def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | Non
                 return True
 
             if ui.run(write):
-                _flash_and_rerun("Saved. It shows on the tile and in the pack.")
+                ui.flash_and_rerun("Saved. It shows on the tile and in the pack.")
