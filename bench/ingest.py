@@ -66,12 +66,9 @@ def time_ingest(csv: Path, db: Path) -> tuple[float, str]:
     seed.initialise(db, demo_data=False, demo_people=True)
     with store.connect(db) as con:
         person = access.get_person(con, "ivan.ops@example.com")
-    data = csv.read_bytes()
     limits = ingest.Limits(max_bytes=10**10, max_rows=10**8)
     started = time.perf_counter()
-    result = ingest.ingest(
-        data, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli"
-    )
+    result = ingest.ingest(None, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli")
     elapsed = time.perf_counter() - started
     assert result.outcome == "accepted", result.message
     return elapsed, result.message
@@ -87,7 +84,7 @@ def peak_memory_mib(csv: Path, folder: Path) -> float:
         f"db = Path({str(db)!r}); seed.initialise(db, demo_data=False, demo_people=True)\n"
         "with store.connect(db) as con: p = access.get_person(con, 'ivan.ops@example.com')\n"
         f"csv = Path({str(csv)!r})\n"
-        "r = ingest.ingest(csv.read_bytes(), csv.name, p, path=db, csv_path=csv, today=dt.date(2026, 11, 23),"
+        "r = ingest.ingest(None, csv.name, p, path=db, csv_path=csv, today=dt.date(2026, 11, 23),"
         " limits=ingest.Limits(10**10, 10**8))\n"
         "assert r.outcome == 'accepted', r.message\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"

@@ -1,5 +1,9 @@
 """The uploaded file itself, checked before any parsing: size, text, UTF-8, header, row count.
 
+The bytes are read once, in chunks, whether they sit in memory (the page) or on
+disk (the command line, which never loads a large file whole): one pass hashes
+them, checks UTF-8, counts rows and compresses the copy that is kept.
+
 Problems are plain dicts (line, column, value, rule, reason), the shape every
 report in ``metrics.ingest`` uses.
 """
@@ -8,7 +12,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import zstandard
 
 from metrics import config
 
@@ -36,36 +45,133 @@ def problem(line: int | None, column: str, value: str, rule: str, reason: str) -
     return {"line": line, "column": column, "value": value, "rule": rule, "reason": reason}
 
 
-def _first_non_utf8_byte(data: bytes, chunk: int = 1 << 20) -> int | None:
-    """Offset of the first byte that is not valid UTF-8, or None. Checks in chunks, so a
-    large upload is never held twice in memory as decoded text."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    for start in range(0, len(data), chunk):
-        try:
-            decoder.decode(view[start : start + chunk])
-        except UnicodeDecodeError as exc:
-            return start + exc.start - len(decoder.getstate()[0])
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return len(data) - len(decoder.getstate()[0])
-    return None
+CHUNK = 1 << 20
+HEAD = 8192  # enough to tell a spreadsheet or archive from text, and to hold the header row
+PACKING = "zstd"  # how kept originals are compressed (uploads.original_encoding)
+
+
+def pack(data: bytes) -> bytes:
+    """Compress bytes to keep (a metric CSV shrinks about 25 times)."""
+    return zstandard.ZstdCompressor(level=3).compress(data)
+
+
+def unpack(blob: bytes, encoding: str) -> bytes:
+    """The original bytes of a kept copy."""
+    if encoding == "identity":
+        return blob
+    if encoding != PACKING:
+        raise ValueError(f"unknown encoding of a kept file: {encoding!r}")
+    return zstandard.ZstdDecompressor().decompressobj().decompress(blob)
+
+
+@dataclass
+class Received:
+    """One uploaded file, read once: its hash, its row count, a compressed copy to keep
+    (None when it is over the size cap) and the problems found before any parsing."""
+
+    size: int
+    sha256: str = ""
+    rows: int = 0
+    packed: bytes | None = None
+    names: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _chunks(source: bytes | Path) -> Iterator[bytes]:
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            while chunk := file.read(CHUNK):
+                yield chunk
+        return
+    for start in range(0, len(source), CHUNK):
+        yield source[start : start + CHUNK]
+
+
+def _head(source: bytes | Path) -> bytes:
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            return file.read(HEAD)
+    return source[:HEAD]
+
+
+class _Reader:
+    """Hash, row count, UTF-8 check and compression, fed chunk by chunk."""
+
+    def __init__(self, size: int, keep: bool) -> None:
+        self.digest = hashlib.sha256()
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.packer = zstandard.ZstdCompressor(level=3).compressobj(size=size) if keep else None
+        self.packed: list[bytes] = []
+        self.newlines = 0
+        self.offset = 0
+        self.bad_utf8: tuple[int, int, bytes] | None = None  # (line, offset, byte)
+        self.last_byte = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.digest.update(chunk)
+        if self.packer is not None:
+            self.packed.append(self.packer.compress(chunk))
+        if self.bad_utf8 is None:
+            try:
+                self.decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = exc.start - len(self.decoder.getstate()[0])
+                line = self.newlines + chunk.count(b"\n", 0, max(at, 0)) + 1
+                self.bad_utf8 = (line, self.offset + at, chunk[at : at + 1] if at >= 0 else b"")
+        self.newlines += chunk.count(b"\n")
+        self.offset += len(chunk)
+        self.last_byte = chunk[-1:] or self.last_byte
+
+    def finish(self) -> None:
+        if self.bad_utf8 is None:
+            try:
+                self.decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.bad_utf8 = (self.newlines + 1, self.offset, b"")
+        if self.packer is not None:
+            self.packed.append(self.packer.flush())
+
+
+def receive(source: bytes | Path, limits: Limits) -> Received:
+    """Read an upload once, in chunks, and run the checks that come before parsing.
+
+    A file over the size cap is hashed but not kept; every other file is kept
+    compressed, so a rejected file can be checked again later.
+    """
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    received = Received(size=size)
+    reader = _Reader(size, keep=size <= limits.max_bytes)
+    for chunk in _chunks(source):
+        reader.feed(chunk)
+    reader.finish()
+    received.sha256 = reader.digest.hexdigest()
+    received.packed = b"".join(reader.packed) if reader.packer is not None else None
+    unterminated_last_line = reader.last_byte not in {b"", b"\n"}
+    received.rows = max(0, reader.newlines + unterminated_last_line - 1)
+    received.names, received.problems = _inspect(_head(source), received, reader.bad_utf8, limits)
+    return received
+
+
+def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[Problem]]:
+    """File-level checks before any parsing; returns (header names, problems)."""
+    received = receive(data, limits)
+    return received.names, received.problems
 
 
 def _header_names(first_line: str) -> list[str]:
     return [name.strip().lower() for name in next(csv.reader([first_line]), [])]
 
 
-def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str, object]]]:
-    """File-level checks before any parsing; returns (header names, problems)."""
-    if len(data) > limits.max_bytes:
-        size = f"{len(data) / 1024 / 1024:.1f} MB"
+def _inspect(
+    head: bytes, received: Received, bad_utf8: tuple[int, int, bytes] | None, limits: Limits
+) -> tuple[list[str], list[Problem]]:
+    if received.size > limits.max_bytes:
+        size = f"{received.size / 1024 / 1024:.1f} MB"
         cap = f"{limits.max_bytes / 1024 / 1024:g} MB"
         return [], [problem(None, "file", size, "file_too_large", f"the file is larger than {cap}")]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return [], [problem(1, "file", "", "not_utf8", "the file must be UTF-8 (this one is UTF-16)")]
-    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
         return [], [
             problem(
                 None,
@@ -75,20 +181,15 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
                 "this is not a CSV text file (a spreadsheet or archive?); save it as CSV UTF-8",
             )
         ]
-    bad_byte = _first_non_utf8_byte(data)
-    if bad_byte is not None:
-        line = data[:bad_byte].count(b"\n") + 1
+    if bad_utf8 is not None:
+        line, _offset, byte = bad_utf8
         return [], [
-            problem(
-                line,
-                "file",
-                repr(data[bad_byte : bad_byte + 1])[2:-1],
-                "not_utf8",
-                "the file must be UTF-8 (this byte is not)",
-            )
+            problem(line, "file", repr(byte)[2:-1], "not_utf8", "the file must be UTF-8 (this byte is not)")
         ]
-    header_end = data.find(b"\n")
-    first_line = data[: header_end if header_end >= 0 else len(data)].decode("utf-8-sig").rstrip("\r")
+    header_end = head.find(b"\n")
+    if header_end < 0 and received.size > len(head):
+        return [], [problem(1, "header", "", "no_header", f"the header row is longer than {HEAD:,} bytes")]
+    first_line = head[: header_end if header_end >= 0 else len(head)].decode("utf-8-sig").rstrip("\r")
     if not first_line.strip():
         return [], [
             problem(
@@ -100,7 +201,7 @@ def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[dict[str
                 f"({', '.join(REQUIRED_COLUMNS)}, optionally {', '.join(OPTIONAL_COLUMNS)})",
             )
         ]
-    rows = data.count(b"\n") - (0 if data.endswith(b"\n") else -1) - 1
+    rows = received.rows
     if rows > limits.max_rows:
         return [], [
             problem(

@@ -1,33 +1,38 @@
 """Metric CSV -> checked rows -> one transaction. All rows or none.
 
-1. The bytes (``metrics.csv_file``): size, text not binary, UTF-8, header row,
-   row count, all before parsing.
-2. The structure and 3. the values (``metrics.staging``): DuckDB stages every
-   cell as text and finds rows of the wrong width; pandera runs the rules of
-   ``metrics.schemas`` on the staged rows inside DuckDB.
-4. Storing (here): the upload record with its original bytes, then every row as
-   an observation, in one transaction. A rejected file is recorded too, with its bytes.
+1. The bytes (``metrics.csv_file``): read once, in chunks, before any parsing:
+   size, text not binary, UTF-8, header row, row count; hashed and compressed to keep.
+2. The straight path (``metrics.loading``), for a clean file: inside one
+   transaction DuckDB loads the rows with strict types straight into the table,
+   pandera checks a per-metric profile of them against the agreed definitions,
+   and the upload record with the kept file is added. Commit: done.
+3. The careful path (``metrics.staging``), when the straight path stops: every
+   cell is staged as text, rows of the wrong width are found by line, and
+   pandera's row rules locate and explain every failing cell. A rejected file is
+   recorded too, with its bytes. (A file whose only fault is padded cells passes
+   here and is stored from the staged rows.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, catalog, config, csv_file, observations, schemas, staging, store
+from metrics import access, catalog, config, csv_file, loading, observations, schemas, staging, store
 from metrics.access import Person
-from metrics.csv_file import Limits
+from metrics.csv_file import Limits, Received
 from metrics.errors import InputRejected, NotFound, PermissionDenied
 
 ERROR_COLUMNS = ["line", "column", "value", "rule", "reason"]
+RESTATED_SHOWN = 10_000  # restated rows listed in a preview; the count is always exact
 # One writer per process at a time: the duplicate-bytes check and the insert must not interleave.
 _WRITE_LOCK = threading.Lock()
 
@@ -48,9 +53,11 @@ class IngestResult:
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
     counts: dict[str, int] = field(default_factory=dict)
     new_values: int = 0
-    restated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    restated: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first RESTATED_SHOWN
+    restated_count: int = 0
     unchanged: int = 0
     message: str = ""
+    path_taken: str = ""  # straight | careful: how the rows were checked
 
     @property
     def ok(self) -> bool:
@@ -65,93 +72,11 @@ class IngestResult:
         return lines
 
 
-# ---------------------------------------------------------------- 2. structure
-
-
-# ---------------------------------------------------------------- 4. storing
-
-
-def _previous_upload(con: store.Connection, sha256: str) -> tuple[int, str, dt.datetime] | None:
-    row = con.execute(
-        "SELECT upload_id, uploaded_by, uploaded_at FROM uploads "
-        "WHERE sha256 = ? AND outcome = 'accepted' ORDER BY upload_id LIMIT 1",
-        [sha256],
-    ).fetchone()
-    return (int(row[0]), str(row[1]), row[2]) if row else None
-
-
-def _preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
-    """(new values, restated rows old -> new, unchanged values) against the values in force."""
-    restated = con.execute(
-        """
-        WITH current AS (
-            SELECT o.metric_id, o.period_start, o.segment, arg_max(o.value, o.upload_id) AS value
-            FROM observations o JOIN uploads u USING (upload_id)
-            WHERE u.retracted_at IS NULL
-              AND o.metric_id IN (SELECT DISTINCT clean_metric_id FROM upload_rows)
-            GROUP BY ALL
-        )
-        SELECT t.rowid + 2 AS line, t.clean_metric_id AS metric_id, t.period AS period_start,
-               t.clean_segment AS segment, c.value AS old_value, t.parsed_value AS new_value
-        FROM upload_rows t
-        JOIN current c ON c.metric_id = t.clean_metric_id AND c.period_start = t.period
-         AND c.segment = t.clean_segment
-        ORDER BY line
-        """
-    ).df()
-    total_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
-    total = int(total_row[0]) if total_row else 0
-    changed = restated[restated["old_value"] != restated["new_value"]].reset_index(drop=True)
-    unchanged = len(restated) - len(changed)
-    return total - len(restated), changed, unchanged
-
-
-def _store(con: store.Connection, result: IngestResult, data: bytes, person: Person, source: str) -> None:
-    upload_id = observations.add_upload(
-        con,
-        original=data,
-        file_name=result.file_name,
-        uploaded_by=person.email,
-        source=source,
-        outcome="accepted",
-        row_count=result.row_count,
-    )
-    con.execute(
-        "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
-        "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
-        [upload_id, store.now()],
-    )
-    store.audit(
-        con,
-        person.email,
-        "upload",
-        str(upload_id),
-        json.dumps({"file": result.file_name, "rows": result.row_count}),
-    )
-    result.upload_id = upload_id
-
-
-def _record_rejection(
-    con: store.Connection, result: IngestResult, data: bytes, person: Person, source: str
-) -> None:
-    result.upload_id = observations.add_upload(
-        con,
-        original=data,
-        file_name=result.file_name,
-        uploaded_by=person.email,
-        source=source,
-        outcome="rejected",
-        row_count=result.row_count or None,
-        error_counts=result.counts,
-    )
-    store.audit(con, person.email, "upload_rejected", str(result.upload_id), json.dumps(result.counts))
-
-
 # ---------------------------------------------------------------- the whole flow
 
 
 def ingest(
-    data: bytes,
+    data: bytes | None,
     file_name: str,
     person: Person | None,
     *,
@@ -164,55 +89,42 @@ def ingest(
     progress: Progress = _no_progress,
     record_rejected: bool = False,
 ) -> IngestResult:
-    """Check ``data`` (a metric CSV) and, unless ``dry_run``, store it all or nothing.
+    """Check a metric CSV and, unless ``dry_run``, store it all or nothing.
 
-    ``csv_path`` may name a file on disk holding exactly ``data`` (the command line),
-    which saves writing a temporary copy. With ``dry_run`` and ``record_rejected``, a
-    rejected file is still recorded as an attempt (the page previews before storing).
+    The file is ``data`` (the page) or the file at ``csv_path`` (the command line,
+    which then never holds a large file in memory); if both are given they must be
+    the same bytes. With ``dry_run`` and ``record_rejected``, a rejected file is
+    still recorded as an attempt (the page previews before storing).
     """
     uploader = access.require(person, "upload")
+    if data is None and csv_path is None:
+        raise ValueError("ingest needs the file's bytes or its path")
     limits = limits or Limits.from_settings()
     today = today or config.today()
-    result = IngestResult("rejected", file_name, hashlib.sha256(data).hexdigest())
     progress("Checking the file", 0.05)
-    names, problems = csv_file.inspect_bytes(data, limits)
-    with store.connect(path) as con:
+    received = csv_file.receive(csv_path if csv_path is not None else data or b"", limits)
+    result = IngestResult("rejected", file_name, received.sha256)
+    with store.connect(path) as con, staging.csv_on_disk(data, csv_path) as on_disk:
         con.execute(f"SET memory_limit = '{_memory_limit()}'")
+        problems = received.problems
         if not problems:
-            problems, counts = _check_rows(con, data, names, uploader, today, csv_path, progress)
-            result.counts = counts
-        if problems:
-            _fill_errors(result, problems)
-        else:
-            row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
-            result.row_count = int(row[0]) if row else 0
-            progress("Comparing with stored values", 0.6)
-            result.new_values, result.restated, result.unchanged = _preview(con)
-        if dry_run and not (problems and record_rejected):
-            result.outcome = "checked" if not problems else "rejected"
-            result.message = _message(result, dry_run=True)
-            return result
-        progress("Storing", 0.75)
-        with _WRITE_LOCK, store.transaction(con):
-            previous = _previous_upload(con, result.sha256)
-            if previous is not None:
-                result.outcome = "duplicate"
-                result.message = (
-                    f"This exact file was already uploaded on {previous[2]:%d %b %Y at %H:%M} UTC "
-                    f"by {previous[1]} (upload {previous[0]}); nothing was stored again."
-                )
-                store.audit(
-                    con, uploader.email, "upload_duplicate", str(previous[0]), json.dumps({"file": file_name})
-                )
+            progress("Reading and checking rows", 0.15)
+            if _straight(con, result, received, on_disk, uploader, today, dry_run=dry_run, source=source):
+                progress("Done", 1.0)
                 return result
-            if problems:
-                _record_rejection(con, result, data, uploader, source)
-            else:
-                _store(con, result, data, uploader, source)
-                result.outcome = "accepted"
-    progress("Done", 1.0)
-    result.message = _message(result, dry_run=False)
-    return result
+            progress("Locating every problem", 0.5)
+            problems, result.counts = _careful_check(con, on_disk, received.names, uploader, today)
+        return _careful_finish(
+            con,
+            result,
+            received,
+            problems,
+            uploader,
+            dry_run=dry_run,
+            record_rejected=record_rejected,
+            source=source,
+            progress=progress,
+        )
 
 
 def _memory_limit() -> str:
@@ -223,24 +135,272 @@ def _memory_limit() -> str:
     return value
 
 
-def _check_rows(
+# ---------------------------------------------------------------- 2. the straight path
+
+
+def _straight(
     con: store.Connection,
-    data: bytes,
-    names: list[str],
+    result: IngestResult,
+    received: Received,
+    csv_path: Path,
     person: Person,
     today: dt.date,
-    csv_path: Path | None,
-    progress: Progress,
-) -> tuple[list[dict[str, object]], dict[str, int]]:
-    progress("Reading rows", 0.15)
-    with staging.csv_on_disk(data, csv_path) as on_disk:
-        structure = staging.stage(con, on_disk, names)
+    *,
+    dry_run: bool,
+    source: str,
+) -> bool:
+    """Load, check and (unless a dry run) store a clean file in one transaction.
+
+    Returns False, with nothing written, when the file is not clean.
+    """
+    facts = schemas.catalog_facts(catalog.entries(con, today), person)
+    with nullcontext() if dry_run else _WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            keep = _straight_in_transaction(
+                con, result, received, csv_path, facts, person, today, dry_run, source
+            )
+        except loading.REFUSALS:
+            con.execute("ROLLBACK")
+            return False
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT" if keep else "ROLLBACK")
+    if result.outcome == "rejected":
+        return False
+    result.path_taken = "straight"
+    if not result.message:
+        result.message = _message(result, dry_run=dry_run)
+    return True
+
+
+def _straight_in_transaction(
+    con: store.Connection,
+    result: IngestResult,
+    received: Received,
+    csv_path: Path,
+    facts: pd.DataFrame,
+    person: Person,
+    today: dt.date,
+    dry_run: bool,
+    source: str,
+) -> bool:
+    """The straight path's work; returns whether to commit."""
+    if not dry_run and _answer_duplicate(con, result, person):
+        return True
+    table = loading.make_dry_run_table(con) if dry_run else "observations"
+    upload_id = 0 if dry_run else _next_upload_id(con)
+    result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
+    if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
+        return False
+    _fill_preview(con, result, table, upload_id)
+    if dry_run:
+        result.outcome = "checked"
+        return False
+    observations.add_upload(
+        con,
+        received=received,
+        file_name=result.file_name,
+        uploaded_by=person.email,
+        source=source,
+        outcome="accepted",
+        row_count=result.row_count,
+        upload_id=upload_id,
+    )
+    _audit_accepted(con, result, person, upload_id)
+    return True
+
+
+def _next_upload_id(con: store.Connection) -> int:
+    row = con.execute("SELECT nextval('upload_ids')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _answer_duplicate(con: store.Connection, result: IngestResult, person: Person) -> bool:
+    """If these exact bytes were accepted before, say when and by whom (and audit the attempt)."""
+    previous = _previous_upload(con, result.sha256)
+    if previous is None:
+        return False
+    result.outcome = "duplicate"
+    result.message = (
+        f"This exact file was already uploaded on {previous[2]:%d %b %Y at %H:%M} UTC "
+        f"by {previous[1]} (upload {previous[0]}); nothing was stored again."
+    )
+    store.audit(
+        con, person.email, "upload_duplicate", str(previous[0]), json.dumps({"file": result.file_name})
+    )
+    return True
+
+
+def _previous_upload(con: store.Connection, sha256: str) -> tuple[int, str, dt.datetime] | None:
+    row = con.execute(
+        "SELECT upload_id, uploaded_by, uploaded_at FROM uploads "
+        "WHERE sha256 = ? AND outcome = 'accepted' ORDER BY upload_id LIMIT 1",
+        [sha256],
+    ).fetchone()
+    return (int(row[0]), str(row[1]), row[2]) if row else None
+
+
+_MATCHED = """
+WITH current AS (
+    SELECT o.metric_id, o.period_start, o.segment, arg_max(o.value, o.upload_id) AS value
+    FROM observations o JOIN uploads u USING (upload_id)
+    WHERE u.retracted_at IS NULL AND o.upload_id <> $id
+      AND o.metric_id IN (SELECT DISTINCT metric_id FROM {table} WHERE upload_id = $id)
+    GROUP BY ALL
+)
+SELECT n.metric_id, n.period_start, n.segment, c.value AS old_value, n.value AS new_value
+FROM {table} n JOIN current c USING (metric_id, period_start, segment)
+WHERE n.upload_id = $id
+"""
+
+
+def _fill_preview(con: store.Connection, result: IngestResult, table: str, upload_id: int) -> None:
+    """New values, restated values (old -> new) and unchanged ones, against the values in force."""
+    matched = _MATCHED.format(table=table)
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (old_value <> new_value) FROM ({matched})", {"id": upload_id}
+    ).fetchone()
+    both, restated = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    result.new_values = result.row_count - both
+    result.unchanged = both - restated
+    result.restated_count = restated
+    result.restated = con.execute(
+        f"SELECT * FROM ({matched}) WHERE old_value <> new_value "
+        f"ORDER BY metric_id, period_start, segment LIMIT {RESTATED_SHOWN}",
+        {"id": upload_id},
+    ).df()
+
+
+def _audit_accepted(con: store.Connection, result: IngestResult, person: Person, upload_id: int) -> None:
+    store.audit(
+        con,
+        person.email,
+        "upload",
+        str(upload_id),
+        json.dumps({"file": result.file_name, "rows": result.row_count}),
+    )
+    result.upload_id = upload_id
+    result.outcome = "accepted"
+
+
+# ---------------------------------------------------------------- 3. the careful path
+
+
+def _careful_check(
+    con: store.Connection, csv_path: Path, names: list[str], person: Person, today: dt.date
+) -> tuple[list[csv_file.Problem], dict[str, int]]:
+    """Stage every cell as text; return located problems and exact counts per rule."""
+    structure = staging.stage(con, csv_path, names)
     if structure:
         return structure, {"wrong_field_count": len(structure)}
     facts = schemas.catalog_facts(catalog.entries(con, today), person)
     staging.prepare_views(con, facts)
-    progress("Checking values against the agreed definitions", 0.35)
     return staging.validate_rows(con, today)
+
+
+def _careful_finish(
+    con: store.Connection,
+    result: IngestResult,
+    received: Received,
+    problems: list[csv_file.Problem],
+    person: Person,
+    *,
+    dry_run: bool,
+    record_rejected: bool,
+    source: str,
+    progress: Progress,
+) -> IngestResult:
+    """Reject with located errors, or (a file the straight path could not take) store the staged rows."""
+    result.path_taken = "careful"
+    if problems:
+        _fill_errors(result, problems)
+    else:
+        row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
+        result.row_count = int(row[0]) if row else 0
+        progress("Comparing with stored values", 0.6)
+        result.new_values, result.restated, result.unchanged = _staged_preview(con)
+        result.restated_count = len(result.restated)
+        result.restated = result.restated.head(RESTATED_SHOWN)
+    if dry_run and not (problems and record_rejected):
+        result.outcome = "checked" if not problems else "rejected"
+        result.message = _message(result, dry_run=True)
+        return result
+    progress("Storing", 0.75)
+    with _WRITE_LOCK, store.transaction(con):
+        if _answer_duplicate(con, result, person):
+            return result
+        if problems:
+            _record_rejection(con, result, received, person, source)
+        else:
+            _store_staged(con, result, received, person, source)
+    progress("Done", 1.0)
+    result.message = _message(result, dry_run=False)
+    return result
+
+
+def _staged_preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
+    """(new values, restated rows old -> new, unchanged values) against the values in force."""
+    restated = con.execute(
+        """
+        WITH current AS (
+            SELECT o.metric_id, o.period_start, o.segment, arg_max(o.value, o.upload_id) AS value
+            FROM observations o JOIN uploads u USING (upload_id)
+            WHERE u.retracted_at IS NULL
+              AND o.metric_id IN (SELECT DISTINCT clean_metric_id FROM upload_rows)
+            GROUP BY ALL
+        )
+        SELECT t.clean_metric_id AS metric_id, t.period AS period_start,
+               t.clean_segment AS segment, c.value AS old_value, t.parsed_value AS new_value
+        FROM upload_rows t
+        JOIN current c ON c.metric_id = t.clean_metric_id AND c.period_start = t.period
+         AND c.segment = t.clean_segment
+        ORDER BY metric_id, period_start, segment
+        """
+    ).df()
+    total_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
+    total = int(total_row[0]) if total_row else 0
+    changed = restated[restated["old_value"] != restated["new_value"]].reset_index(drop=True)
+    unchanged = len(restated) - len(changed)
+    return total - len(restated), changed, unchanged
+
+
+def _store_staged(
+    con: store.Connection, result: IngestResult, received: Received, person: Person, source: str
+) -> None:
+    upload_id = observations.add_upload(
+        con,
+        received=received,
+        file_name=result.file_name,
+        uploaded_by=person.email,
+        source=source,
+        outcome="accepted",
+        row_count=result.row_count,
+    )
+    con.execute(
+        "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
+        "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
+        [upload_id, store.now()],
+    )
+    _audit_accepted(con, result, person, upload_id)
+
+
+def _record_rejection(
+    con: store.Connection, result: IngestResult, received: Received, person: Person, source: str
+) -> None:
+    result.upload_id = observations.add_upload(
+        con,
+        received=received,
+        file_name=result.file_name,
+        uploaded_by=person.email,
+        source=source,
+        outcome="rejected",
+        row_count=result.row_count or None,
+        error_counts=result.counts,
+    )
+    store.audit(con, person.email, "upload_rejected", str(result.upload_id), json.dumps(result.counts))
 
 
 def _fill_errors(result: IngestResult, problems: list[dict[str, object]]) -> None:
@@ -259,8 +419,8 @@ def _message(result: IngestResult, *, dry_run: bool) -> str:
         total = sum(result.counts.values())
         return f"{result.file_name} was rejected: {total:,} problem{'s' * (total != 1)}; nothing was stored."
     summary = (
-        f"{result.row_count:,} row{'s' * (result.row_count != 1)}: {result.new_values:,} new, {len(result.restated):,} restated, "
-        f"{result.unchanged:,} unchanged"
+        f"{result.row_count:,} row{'s' * (result.row_count != 1)}: {result.new_values:,} new, "
+        f"{result.restated_count:,} restated, {result.unchanged:,} unchanged"
     )
     if dry_run:
         return f"{result.file_name} passed every check ({summary}). Nothing stored yet."
@@ -299,11 +459,12 @@ def recheck(upload_id: int, *, path: Path | None = None, today: dt.date | None =
     """Check a stored upload's original bytes again, as its uploader, against today's definitions."""
     with store.connect(path) as con:
         row = con.execute(
-            "SELECT original, file_name, uploaded_by FROM uploads WHERE upload_id = ?", [upload_id]
+            "SELECT file_name, uploaded_by FROM uploads WHERE upload_id = ?", [upload_id]
         ).fetchone()
-        if row is None or row[0] is None:
+        original = observations.original_bytes(con, upload_id)
+        if row is None or original is None:
             raise NotFound(f"Upload {upload_id} has no stored file to check.")
-        uploader = access.get_person(con, row[2])
+        uploader = access.get_person(con, row[1])
     if uploader is None:
-        raise NotFound(f"{row[2]}, who uploaded {row[1]}, is no longer in the people table.")
-    return ingest(bytes(row[0]), str(row[1]), uploader, dry_run=True, path=path, today=today)
+        raise NotFound(f"{row[1]}, who uploaded {row[0]}, is no longer in the people table.")
+    return ingest(original, str(row[0]), uploader, dry_run=True, path=path, today=today)

@@ -38,14 +38,12 @@ def _ingest(args: argparse.Namespace) -> int:
     worst = 0
     for name in args.files:
         path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            print(f"{name}: cannot read the file ({exc.strerror}).", file=sys.stderr)
+        if not path.is_file():
+            print(f"{name}: cannot read the file (no such file).", file=sys.stderr)
             worst = max(worst, 1)
             continue
         result = ingest.ingest(
-            data,
+            None,
             path.name,
             person,
             dry_run=args.dry_run,

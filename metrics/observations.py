@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from metrics import store
+from metrics import csv_file, store
 
 CSV_COLUMNS = ("metric_id", "period_start", "segment", "value", "note")
 
@@ -22,20 +22,35 @@ CSV_COLUMNS = ("metric_id", "period_start", "segment", "value", "note")
 def add_upload(
     con: store.Connection,
     *,
-    original: bytes,
+    original: bytes | None = None,
+    received: csv_file.Received | None = None,
     file_name: str,
     uploaded_by: str,
     source: str,
     outcome: str,
     row_count: int | None,
     error_counts: Mapping[str, int] | None = None,
+    upload_id: int | None = None,
 ) -> int:
-    """Record one upload attempt, accepted or rejected; returns its id."""
+    """Record one upload attempt, accepted or rejected, with its file kept compressed; returns its id.
+
+    Give the file as ``original`` (its bytes) or as ``received`` (already hashed and
+    compressed by ``csv_file.receive``). ``upload_id`` may be one drawn beforehand.
+    """
+    packed: bytes | None
+    if received is None:
+        if original is None:
+            raise ValueError("add_upload needs the original bytes or the received file")
+        sha256, packed = hashlib.sha256(original).hexdigest(), csv_file.pack(original)
+    else:
+        sha256, packed = received.sha256, received.packed
     row = con.execute(
-        "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, source, row_count, "
-        "outcome, error_counts, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+        "INSERT INTO uploads (upload_id, sha256, file_name, uploaded_by, uploaded_at, source, row_count, "
+        "outcome, error_counts, original, original_encoding) "
+        "VALUES (coalesce(?, nextval('upload_ids')), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
         [
-            hashlib.sha256(original).hexdigest(),
+            upload_id,
+            sha256,
             file_name,
             uploaded_by,
             store.now(),
@@ -43,11 +58,22 @@ def add_upload(
             row_count,
             outcome,
             json.dumps(dict(error_counts or {})),
-            original,
+            packed,
+            csv_file.PACKING,
         ],
     ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def original_bytes(con: store.Connection, upload_id: int) -> bytes | None:
+    """The bytes of an upload exactly as they were sent, or None if they were not kept."""
+    row = con.execute(
+        "SELECT original, original_encoding FROM uploads WHERE upload_id = ?", [upload_id]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return csv_file.unpack(bytes(row[0]), str(row[1]))
 
 
 def append(con: store.Connection, frame: pd.DataFrame, upload_id: int) -> int:

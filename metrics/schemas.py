@@ -6,7 +6,11 @@ upload sits, so a million rows are checked without leaving the database:
 
 * the *gate* schema holds one check, every rule at once: one scan for a valid file;
 * the *detail* schema holds one check per rule, and is run only when the gate
-  fails, to list every failing cell with its line.
+  fails, to list every failing cell with its line;
+* the *profile* schema states each rule once more per metric, for the straight
+  path of ``metrics.loading``: pandera checks a per-metric profile of the loaded
+  rows (latest period, lowest and highest value, ...) with one check per rule.
+  Tests hold the row form and the profile form of every rule to the same files.
 
 The per-metric facts the rules need (is it agreed, who supplies it, its cadence
 and bounds) come from the agreed catalog, as a small table joined to the rows.
@@ -24,6 +28,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
 from pandera.ibis import Check, DataFrameSchema
 
 from metrics.access import Person
@@ -37,6 +43,7 @@ CADENCE_START = {
 }
 
 Predicate = Callable[[ir.Table], ir.BooleanColumn]
+ProfileTest = Callable[[pd.DataFrame], "pd.Series[bool]"]
 DUPLICATE_RULE = "duplicate_row"
 
 
@@ -47,6 +54,10 @@ class Rule:
     summary: str  # the reason, in plain words, for the count per rule
     passes: Predicate
     explain: Callable[[pd.Series], str] | None = None  # a row-specific reason, if it helps
+    # The same rule on the per-metric profile (metrics.loading.PROFILE_COLUMNS); None when
+    # a row breaking it cannot be loaded at all (an empty metric, a date or number that
+    # does not parse strictly: the table's NOT NULL constraints refuse it).
+    per_metric: ProfileTest | None = None
 
     def reason(self, row: pd.Series) -> str:
         return self.explain(row) if self.explain else self.summary
@@ -74,12 +85,14 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "metric_id",
             "not a metric in the catalog",
             lambda t: t.metric_id.isnull() | t.known,
+            per_metric=lambda p: p.known,
         ),
         Rule(
             "metric_not_agreed",
             "metric_id",
             "this metric's definition is not agreed by IT and marketing yet (or it is retired)",
             lambda t: ~t.known | t.agreed,
+            per_metric=lambda p: ~p.known | p.agreed,
         ),
         Rule(
             "wrong_team",
@@ -87,6 +100,7 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "your team does not supply this metric",
             lambda t: ~t.known | ~t.agreed | t.team_may_upload,
             lambda r: f"your team does not supply {r['metric_id']} (it comes from {r['supplied_by']})",
+            per_metric=lambda p: ~p.known | ~p.agreed | p.team_may_upload,
         ),
         Rule(
             "period_not_date",
@@ -100,12 +114,14 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "not the first day of the metric's period",
             lambda t: t.period.isnull() | t.cadence.isnull() | _is_period_start(t),
             lambda r: f"{r['metric_id']} is {r['cadence']}: the date must be {CADENCE_START[r['cadence']]}",
+            per_metric=_periods_start_right,
         ),
         Rule(
             "period_in_future",
             "period_start",
             "the period has not started yet",
             lambda t: t.period.isnull() | (t.period <= ibis.date(today)),
+            per_metric=lambda p: p.latest_period <= pd.Timestamp(today),
         ),
         Rule(
             "value_not_number",
@@ -118,6 +134,7 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "value",
             "not a finite number (NaN, infinity or too large)",
             lambda t: t.value.isnull() | ~(t.value.isnan() | t.value.isinf()),
+            per_metric=lambda p: p.not_finite == 0,
         ),
         Rule(
             "value_out_of_range",
@@ -125,26 +142,41 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "outside the range allowed for the metric",
             lambda t: _finite_or_null(t) | _within_bounds(t),
             _range_text,
+            per_metric=lambda p: (
+                (p.low.isna() | p.lowest.isna() | (p.lowest >= p.low))
+                & (p.high.isna() | p.highest.isna() | (p.highest <= p.high))
+            ),
         ),
         Rule(
             "value_not_whole",
             "value",
             "a count must be a whole number",
             lambda t: _finite_or_null(t) | ~t.whole.fill_null(False) | ((t.value % 1) == 0),
+            per_metric=lambda p: ~p.whole | (p.not_whole == 0),
         ),
         Rule(
             DUPLICATE_RULE,
             "metric_id",
             "the same metric, period and segment appear more than once in this file",
             lambda t: t.copies == 1,
+            per_metric=lambda p: p.repeated_keys == 0,
         ),
         Rule(
             "note_too_long",
             "note",
             f"the note is longer than {NOTE_LIMIT} characters",
             lambda t: t.note.isnull() | (t.note.length() <= NOTE_LIMIT),
+            per_metric=lambda p: p.longest_note <= NOTE_LIMIT,
         ),
     )
+
+
+def _periods_start_right(p: pd.DataFrame) -> pd.Series[bool]:
+    """Per metric: every period starts where the metric's cadence says (or no cadence is known)."""
+    weekly = (p.cadence == "weekly") & (p.not_monday == 0)
+    monthly = (p.cadence == "monthly") & (p.not_first_of_month == 0)
+    quarterly = (p.cadence == "quarterly") & (p.not_first_of_month == 0) & (p.not_quarter_month == 0)
+    return p.cadence.isna() | weekly | monthly | quarterly
 
 
 def _finite_or_null(t: ir.Table) -> ir.BooleanColumn:
@@ -195,6 +227,26 @@ def gate_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
 def detail_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
     """One check per rule; its failure cases are whole rows, line numbers included."""
     return DataFrameSchema(checks=[_check(r.id, r.summary, r.passes) for r in row_rules])
+
+
+def profile_schema(row_rules: Sequence[Rule]) -> pa.DataFrameSchema:
+    """One check per rule on the per-metric profile of rows loaded by the straight path."""
+    return pa.DataFrameSchema(
+        checks=[
+            pa.Check(rule.per_metric, name=rule.id)
+            for rule in row_rules
+            if rule.per_metric is not None
+        ]
+    )
+
+
+def profile_breaks(row_rules: Sequence[Rule], profile: pd.DataFrame) -> list[str]:
+    """The rules the profile breaks (empty: every loaded row keeps every rule)."""
+    try:
+        profile_schema(row_rules).validate(profile, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        return sorted(set(exc.failure_cases["check"].astype(str)))
+    return []
 
 
 def catalog_facts(entries: Iterable[CatalogEntry], person: Person) -> pd.DataFrame:

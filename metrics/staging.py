@@ -151,11 +151,13 @@ def _located(failure_cases: pd.DataFrame, row_rules: Sequence[schemas.Rule]) -> 
 
 
 @contextmanager
-def csv_on_disk(data: bytes, given: Path | None) -> Iterator[Path]:
+def csv_on_disk(data: bytes | None, given: Path | None) -> Iterator[Path]:
     """A path holding the bytes: the given file, or a temporary copy removed afterwards."""
     if given is not None:
         yield given
         return
+    if data is None:
+        raise ValueError("no file: neither bytes nor a path")
     handle, name = tempfile.mkstemp(suffix=".csv", prefix="scorecard-upload-")
     try:
         with os.fdopen(handle, "wb") as file:

@@ -240,6 +240,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 made_at TIMESTAMP NOT NULL)""",
         ),
     ),
+    Migration(
+        7,
+        "kept upload files are compressed: uploads.original_encoding",
+        (
+            # 'identity' = the bytes as uploaded (files kept before this version);
+            # 'zstd' = compressed (see metrics.csv_file.pack). The sha256 is always of the original.
+            "ALTER TABLE uploads ADD COLUMN original_encoding VARCHAR DEFAULT 'identity'",
+        ),
+    ),
 )
 
 # Versions only grow; a gap is allowed (features reserve their numbers), order is by version.

@@ -403,6 +403,7 @@ PRIMITIVES = {
     "catalog.save_glossary": "seed glossary",
     "observations.add_upload": "building block of ingest.ingest",
     "observations.append": "building block of ingest.ingest",
+    "loading.load": "building block of ingest.ingest (the straight path)",
     "seed.seed_catalog": "first start",
     "seed.load_demo": "first start, demo data",
     "seed.initialise": "first start",

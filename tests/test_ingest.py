@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -153,10 +154,14 @@ def test_bad_file_is_rejected_with_a_located_error_and_nothing_stored(
     assert after["uploads"] == before["uploads"] + 1  # the attempt itself is recorded
     with store.connect(demo_db) as con:
         row = con.execute(
-            "SELECT outcome, original, error_counts FROM uploads ORDER BY upload_id DESC LIMIT 1"
+            "SELECT outcome, upload_id, error_counts, sha256 FROM uploads ORDER BY upload_id DESC LIMIT 1"
         ).fetchone()
-    assert row is not None and row[0] == "rejected"
-    assert row[1] == (DATA / "bad" / name).read_bytes()
+        assert row is not None and row[0] == "rejected"
+        kept = observations.original_bytes(con, row[1])
+    sent = (DATA / "bad" / name).read_bytes()
+    # the attempt keeps the file (compressed) to check again later; over the size cap, only its hash
+    assert kept == (None if rule == "file_too_large" else sent)
+    assert row[3] == hashlib.sha256(sent).hexdigest()
     assert rule in row[2]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrics import access, catalog, seed, store
+from metrics import access, catalog, observations, seed, store
 
 
 def test_initialise_seeds_once_and_is_safe_to_repeat(db_path: Path) -> None:
@@ -39,10 +39,12 @@ def test_demo_people_without_demo_values_sign_the_seed_catalog(db_path: Path) ->
 
 
 def test_demo_upload_keeps_its_original_bytes(con: store.Connection) -> None:
-    row = con.execute("SELECT file_name, original, row_count, sha256 FROM uploads").fetchone()
+    row = con.execute("SELECT file_name, upload_id, row_count, sha256, original_encoding FROM uploads").fetchone()
     assert row is not None
-    file_name, original, row_count, sha = row
-    assert file_name == "demo-data.csv"
+    file_name, upload_id, row_count, sha, encoding = row
+    assert file_name == "demo-data.csv" and encoding == "zstd"
+    original = observations.original_bytes(con, upload_id)
+    assert original is not None
     assert original.decode("utf-8").startswith("metric_id,period_start,segment,value,note")
     assert original.decode("utf-8").count("\n") == row_count + 1
     import hashlib

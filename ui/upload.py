@@ -37,7 +37,7 @@ def preview(result: ingest.IngestResult) -> None:
     st.success(result.message)
     new, restated, same = st.columns(3)
     new.metric("New values", f"{result.new_values:,}")
-    restated.metric("Restated values", f"{len(result.restated):,}")
+    restated.metric("Restated values", f"{result.restated_count:,}")
     same.metric("Unchanged", f"{result.unchanged:,}")
     if len(result.restated):
         st.caption("Restated values replace what the board shows; the old values stay in history.")
