@@ -158,9 +158,10 @@ def people(con: store.Connection) -> list[Person]:
 
 
 def require_person(con: store.Connection, email: str) -> Person:
+    """The active person acting as ``email``; someone unknown may do nothing (exit 2 on the command line)."""
     person = get_person(con, email)
     if person is None:
-        raise NotFound(f"No active person with the email {email!r}.")
+        raise PermissionDenied(f"{email} is not in the people table; ask an admin to add you.")
     return person
 
 

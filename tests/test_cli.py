@@ -93,3 +93,22 @@ def test_busy_database_exits_2(db_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest", "tests/data/good/weekly_restatement.csv"],
+        ["retract", "1"],
+        ["freeze-pack", "--period", "2026-10"],
+        ["events", "tests/data/good/weekly_restatement.csv"],
+        ["brief", "--out", "-"],
+        ["people", "list"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_an_unknown_user_is_a_permission_problem_on_every_command(demo_db: Path, command: list[str]) -> None:
+    """GUIDE: exit 2 for usage, permission or busy; someone not in the people table may do nothing."""
+    result = run_cli(*command, "--user", "ghost@example.com", db=demo_db)
+    assert result.returncode == 2, result.stderr
+    assert "ghost@example.com" in result.stderr and "Traceback" not in result.stderr
