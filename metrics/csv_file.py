@@ -95,7 +95,7 @@ def _head(source: bytes | Path) -> bytes:
 
 
 class _Reader:
-    """Hash, row count, UTF-8 check and compression, fed chunk by chunk."""
+    """Hash, UTF-8 check (with the line of a bad byte) and compression, fed chunk by chunk."""
 
     def __init__(self, size: int, keep: bool) -> None:
         self.digest = hashlib.sha256()
@@ -105,7 +105,6 @@ class _Reader:
         self.newlines = 0
         self.offset = 0
         self.bad_utf8: tuple[int, int, bytes] | None = None  # (line, offset, byte)
-        self.last_byte = b""
 
     def feed(self, chunk: bytes) -> None:
         self.digest.update(chunk)
@@ -118,9 +117,8 @@ class _Reader:
                 at = exc.start - len(self.decoder.getstate()[0])
                 line = self.newlines + chunk.count(b"\n", 0, max(at, 0)) + 1
                 self.bad_utf8 = (line, self.offset + at, chunk[at : at + 1] if at >= 0 else b"")
-        self.newlines += chunk.count(b"\n")
+            self.newlines += chunk.count(b"\n")  # only needed to place a bad byte
         self.offset += len(chunk)
-        self.last_byte = chunk[-1:] or self.last_byte
 
     def finish(self) -> None:
         if self.bad_utf8 is None:
@@ -132,24 +130,44 @@ class _Reader:
             self.packed.append(self.packer.flush())
 
 
-def receive(source: bytes | Path, limits: Limits) -> Received:
-    """Read an upload once, in chunks, and run the checks that come before parsing.
+def first_look(source: bytes | Path, limits: Limits) -> Received:
+    """What must pass before any parsing: size, the first bytes, the header row and the row count.
 
-    A file over the size cap is hashed but not kept; every other file is kept
-    compressed, so a rejected file can be checked again later.
+    Cheap (one count of line ends); ``read_through`` does the rest and may run
+    beside the parsing, since a failure it finds stops the upload before commit.
     """
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     received = Received(size=size)
-    reader = _Reader(size, keep=size <= limits.max_bytes)
+    newlines, last_byte = 0, b""
+    for chunk in _chunks(source):
+        newlines += chunk.count(b"\n")
+        last_byte = chunk[-1:] or last_byte
+    unterminated_last_line = last_byte not in {b"", b"\n"}
+    received.rows = max(0, newlines + unterminated_last_line - 1)
+    received.names, received.problems = _inspect(_head(source), received, None, limits)
+    return received
+
+
+def read_through(source: bytes | Path, received: Received, limits: Limits) -> Received:
+    """Hash, check UTF-8 and compress in one pass; a bad byte is reported in its place in the order."""
+    reader = _Reader(received.size, keep=received.size <= limits.max_bytes)
     for chunk in _chunks(source):
         reader.feed(chunk)
     reader.finish()
     received.sha256 = reader.digest.hexdigest()
     received.packed = b"".join(reader.packed) if reader.packer is not None else None
-    unterminated_last_line = reader.last_byte not in {b"", b"\n"}
-    received.rows = max(0, reader.newlines + unterminated_last_line - 1)
-    received.names, received.problems = _inspect(_head(source), received, reader.bad_utf8, limits)
+    if reader.bad_utf8 is not None:
+        received.names, received.problems = _inspect(_head(source), received, reader.bad_utf8, limits)
     return received
+
+
+def receive(source: bytes | Path, limits: Limits) -> Received:
+    """Read an upload and run every check that comes before parsing.
+
+    A file over the size cap is hashed but not kept; every other file is kept
+    compressed, so a rejected file can be checked again later.
+    """
+    return read_through(source, first_look(source, limits), limits)
 
 
 def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[Problem]]:
@@ -189,7 +207,8 @@ def _inspect(
     header_end = head.find(b"\n")
     if header_end < 0 and received.size > len(head):
         return [], [problem(1, "header", "", "no_header", f"the header row is longer than {HEAD:,} bytes")]
-    first_line = head[: header_end if header_end >= 0 else len(head)].decode("utf-8-sig").rstrip("\r")
+    first_bytes = head[: header_end if header_end >= 0 else len(head)]
+    first_line = first_bytes.decode("utf-8-sig", errors="replace").rstrip("\r")
     if not first_line.strip():
         return [], [
             problem(

@@ -20,6 +20,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,16 +103,28 @@ def ingest(
     limits = limits or Limits.from_settings()
     today = today or config.today()
     progress("Checking the file", 0.05)
-    received = csv_file.receive(csv_path if csv_path is not None else data or b"", limits)
-    result = IngestResult("rejected", file_name, received.sha256)
-    with store.connect(path) as con, staging.csv_on_disk(data, csv_path) as on_disk:
+    file: bytes | Path = csv_path if csv_path is not None else data or b""
+    received = csv_file.first_look(file, limits)
+    result = IngestResult("rejected", file_name, "")
+    with (
+        store.connect(path) as con,
+        staging.csv_on_disk(data, csv_path) as on_disk,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-through") as beside,
+    ):
+        # Hashing, the UTF-8 check and compressing the kept copy run beside the parsing.
+        reading = beside.submit(csv_file.read_through, file, received, limits)
         con.execute(f"SET memory_limit = '{_memory_limit()}'")
-        problems = received.problems
-        if not problems:
+        if not received.problems:
             progress("Reading and checking rows", 0.15)
-            if _straight(con, result, received, on_disk, uploader, today, dry_run=dry_run, source=source):
+            if _straight(
+                con, result, received, reading, on_disk, uploader, today, dry_run=dry_run, source=source
+            ):
                 progress("Done", 1.0)
                 return result
+        reading.result()
+        result.sha256 = received.sha256
+        problems = received.problems
+        if not problems:
             progress("Locating every problem", 0.5)
             problems, result.counts = _careful_check(con, on_disk, received.names, uploader, today)
         return _careful_finish(
@@ -142,6 +155,7 @@ def _straight(
     con: store.Connection,
     result: IngestResult,
     received: Received,
+    reading: Future[Received],
     csv_path: Path,
     person: Person,
     today: dt.date,
@@ -158,7 +172,7 @@ def _straight(
         con.execute("BEGIN TRANSACTION")
         try:
             keep = _straight_in_transaction(
-                con, result, received, csv_path, facts, person, today, dry_run, source
+                con, result, received, reading, csv_path, facts, person, today, dry_run, source
             )
         except loading.REFUSALS:
             con.execute("ROLLBACK")
@@ -167,6 +181,9 @@ def _straight(
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT" if keep else "ROLLBACK")
+        if result.outcome == "duplicate":
+            with store.transaction(con):
+                _audit_duplicate(con, result, person)
     if result.outcome == "rejected":
         return False
     result.path_taken = "straight"
@@ -179,6 +196,7 @@ def _straight_in_transaction(
     con: store.Connection,
     result: IngestResult,
     received: Received,
+    reading: Future[Received],
     csv_path: Path,
     facts: pd.DataFrame,
     person: Person,
@@ -187,13 +205,15 @@ def _straight_in_transaction(
     source: str,
 ) -> bool:
     """The straight path's work; returns whether to commit."""
-    if not dry_run and _answer_duplicate(con, result, person):
-        return True
     table = loading.make_dry_run_table(con) if dry_run else "observations"
     upload_id = 0 if dry_run else _next_upload_id(con)
     result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
     if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
         return False
+    reading.result()  # the hash, the UTF-8 check and the kept copy
+    result.sha256 = received.sha256
+    if received.problems or (not dry_run and _is_duplicate(con, result)):
+        return False  # roll the loaded rows back (a duplicate's attempt is audited afterwards)
     _fill_preview(con, result, table, upload_id)
     if dry_run:
         result.outcome = "checked"
@@ -218,20 +238,23 @@ def _next_upload_id(con: store.Connection) -> int:
     return int(row[0])
 
 
-def _answer_duplicate(con: store.Connection, result: IngestResult, person: Person) -> bool:
-    """If these exact bytes were accepted before, say when and by whom (and audit the attempt)."""
+def _is_duplicate(con: store.Connection, result: IngestResult) -> bool:
+    """If these exact bytes were accepted before, say when and by whom."""
     previous = _previous_upload(con, result.sha256)
     if previous is None:
         return False
     result.outcome = "duplicate"
+    result.upload_id = previous[0]
     result.message = (
         f"This exact file was already uploaded on {previous[2]:%d %b %Y at %H:%M} UTC "
         f"by {previous[1]} (upload {previous[0]}); nothing was stored again."
     )
-    store.audit(
-        con, person.email, "upload_duplicate", str(previous[0]), json.dumps({"file": result.file_name})
-    )
     return True
+
+
+def _audit_duplicate(con: store.Connection, result: IngestResult, person: Person) -> None:
+    detail = json.dumps({"file": result.file_name})
+    store.audit(con, person.email, "upload_duplicate", str(result.upload_id), detail)
 
 
 def _previous_upload(con: store.Connection, sha256: str) -> tuple[int, str, dt.datetime] | None:
@@ -330,7 +353,8 @@ def _careful_finish(
         return result
     progress("Storing", 0.75)
     with _WRITE_LOCK, store.transaction(con):
-        if _answer_duplicate(con, result, person):
+        if _is_duplicate(con, result):
+            _audit_duplicate(con, result, person)
             return result
         if problems:
             _record_rejection(con, result, received, person, source)

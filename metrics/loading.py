@@ -47,39 +47,38 @@ SELECT metric_id,
 FROM read_csv(?, {options}, columns = {{{columns}}})
 """
 
-PROFILE_COLUMNS = (
-    "metric_id",
-    "rows",
-    "latest_period",
-    "not_monday",
-    "not_first_of_month",
-    "not_quarter_month",
-    "not_finite",
-    "lowest",
-    "highest",
-    "not_whole",
-    "longest_note",
-)
-
+# Per metric, the figures the rules need. Periods are checked once per distinct
+# (metric, period), not once per row; with a non-finite value the file fails anyway,
+# so the plain min and max are the bounds to check.
 _PROFILE = """
-SELECT metric_id,
-       count(*) AS rows,
-       max(period_start) AS latest_period,
-       count(*) FILTER (isodow(period_start) <> 1) AS not_monday,
-       count(*) FILTER (day(period_start) <> 1) AS not_first_of_month,
-       count(*) FILTER (month(period_start) NOT IN (1, 4, 7, 10)) AS not_quarter_month,
-       count(*) FILTER (NOT isfinite(value)) AS not_finite,
-       min(value) FILTER (isfinite(value)) AS lowest,
-       max(value) FILTER (isfinite(value)) AS highest,
-       count(*) FILTER (isfinite(value) AND value % 1 <> 0) AS not_whole,
-       coalesce(max(length(note)), 0) AS longest_note
-FROM {table} WHERE upload_id = ? GROUP BY metric_id
-"""
-
-# A hash per key: a collision can only make a clean file look repeated, and then the
-# careful path counts exactly. It never lets a repeated key through.
-_REPEATED_KEYS = """
-SELECT count(*) - count(DISTINCT hash(metric_id, period_start, segment)) FROM {table} WHERE upload_id = ?
+WITH per_period AS (
+    SELECT metric_id, period_start, count(*) AS rows,
+           count(*) FILTER (NOT isfinite(value)) AS not_finite,
+           min(value) AS lowest, max(value) AS highest,
+           count(*) FILTER (value <> floor(value)) AS not_whole,
+           max(length(note)) AS longest_note
+    FROM {table} WHERE upload_id = $id GROUP BY metric_id, period_start
+), per_metric AS (
+    SELECT metric_id, sum(rows)::BIGINT AS rows, max(period_start) AS latest_period,
+           count(*) FILTER (isodow(period_start) <> 1) AS not_monday,
+           count(*) FILTER (day(period_start) <> 1) AS not_first_of_month,
+           count(*) FILTER (month(period_start) NOT IN (1, 4, 7, 10)) AS not_quarter_month,
+           sum(not_finite)::BIGINT AS not_finite, min(lowest) AS lowest, max(highest) AS highest,
+           sum(not_whole)::BIGINT AS not_whole, coalesce(max(longest_note), 0) AS longest_note
+    FROM per_period GROUP BY metric_id
+)
+SELECT m.*,
+       -- a hash per key: a collision can only make a clean file look repeated (then the
+       -- careful path counts exactly); it never lets a repeated key through
+       (SELECT count(*) - count(DISTINCT hash(metric_id, period_start, segment))
+        FROM {table} WHERE upload_id = $id) AS repeated_keys,
+       f.metric_id IS NOT NULL AS known,
+       coalesce(f.agreed, false) AS agreed,
+       f.supplied_by,
+       coalesce(f.team_may_upload, false) AS team_may_upload,
+       f.cadence, f.low, f.high,
+       coalesce(f.whole, false) AS whole
+FROM per_metric m LEFT JOIN upload_facts_frame f USING (metric_id)
 """
 
 
@@ -119,12 +118,8 @@ def load(con: store.Connection, csv_path: Path, names: Sequence[str], table: str
 
 def profile(con: store.Connection, table: str, upload_id: int, facts: pd.DataFrame) -> pd.DataFrame:
     """Per metric in the loaded rows: the figures every rule needs, beside the metric's facts."""
-    per_metric = con.execute(_PROFILE.format(table=table), [upload_id]).df()
-    repeated = con.execute(_REPEATED_KEYS.format(table=table), [upload_id]).fetchone()
-    per_metric["repeated_keys"] = int(repeated[0]) if repeated else 0
-    known = facts.assign(known=True)
-    merged = per_metric.merge(known, on="metric_id", how="left")
-    for flag in ("known", "agreed", "team_may_upload", "whole"):
-        merged[flag] = merged[flag].astype("boolean").fillna(False).astype(bool)
-    merged["latest_period"] = pd.to_datetime(merged["latest_period"])
-    return merged
+    con.register("upload_facts_frame", facts)
+    try:
+        return con.execute(_PROFILE.format(table=table), {"id": upload_id}).df()
+    finally:
+        con.unregister("upload_facts_frame")

@@ -230,22 +230,22 @@ def detail_schema(row_rules: Sequence[Rule]) -> DataFrameSchema:
 
 
 def profile_schema(row_rules: Sequence[Rule]) -> pa.DataFrameSchema:
-    """One check per rule on the per-metric profile of rows loaded by the straight path."""
-    return pa.DataFrameSchema(
-        checks=[
-            pa.Check(rule.per_metric, name=rule.id)
-            for rule in row_rules
-            if rule.per_metric is not None
-        ]
-    )
+    """Every rule at once on the per-metric profile of rows loaded by the straight path
+    (one check: a clean file, the usual case, costs one pass over a few dozen rows)."""
+    stated = [rule.per_metric for rule in row_rules if rule.per_metric is not None]
+
+    def every_rule(profile: pd.DataFrame) -> pd.Series[bool]:
+        return functools.reduce(operator.and_, (test(profile) for test in stated))
+
+    return pa.DataFrameSchema(checks=[pa.Check(every_rule, name="every_rule_per_metric")])
 
 
 def profile_breaks(row_rules: Sequence[Rule], profile: pd.DataFrame) -> list[str]:
     """The rules the profile breaks (empty: every loaded row keeps every rule)."""
     try:
-        profile_schema(row_rules).validate(profile, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        return sorted(set(exc.failure_cases["check"].astype(str)))
+        profile_schema(row_rules).validate(profile)
+    except pandera.errors.SchemaError:
+        return [r.id for r in row_rules if r.per_metric is not None and not r.per_metric(profile).all()]
     return []
 
 
