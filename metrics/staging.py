@@ -112,28 +112,36 @@ _TEXT_OF = {"metric_id": "metric_id", "period_start": "period_text", "value": "v
 
 
 def validate_rows(con: store.Connection, today: dt.date) -> tuple[list[Problem], dict[str, int]]:
-    """Run the pandera schemas on the staged rows; return located errors and exact counts per rule."""
+    """Run the pandera schemas on the staged rows; return located errors and exact counts per rule.
+
+    One scan counts the failures of every rule; pandera then locates the cells of
+    the rules that failed (only those: each costs a scan). With no failure, the gate
+    schema (every rule at once) confirms the file passes.
+    """
     row_rules = schemas.rules(today)
     backend = ibis.duckdb.from_connection(con)
-    try:
-        schemas.gate_schema(row_rules).validate(backend.table("upload_typed"))
-        return [], {}
-    except pandera.errors.SchemaError:
-        pass
     table = backend.table("upload_checked")
     counts_expr = table.aggregate(**{r.id: (~r.passes(table)).sum() for r in row_rules})
     counts = {k: int(v) for k, v in counts_expr.to_pandas().iloc[0].items() if v}
-    detail = schemas.detail_schema(row_rules)
-    for check in detail.checks:
-        check.n_failure_cases = LOCATED_PER_RULE
+    if not counts:
+        try:
+            schemas.gate_schema(row_rules).validate(backend.table("upload_typed"))
+            return [], {}
+        except pandera.errors.SchemaError:
+            counts = {"unexplained": 1}
+    failing = [r for r in row_rules if counts.get(r.id)]
     located: list[Problem] = []
-    try:
-        detail.validate(table, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        located = _located(exc.failure_cases, row_rules)
-    if not located:  # never leave a failed gate unexplained, even if no row could be located
+    if failing:
+        detail = schemas.detail_schema(failing)
+        for check in detail.checks:
+            check.n_failure_cases = LOCATED_PER_RULE
+        try:
+            detail.validate(table, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            located = _located(exc.failure_cases, failing)
+    if not located:  # never leave a failed check unexplained, even if no row could be located
         located = [problem(None, "file", "", "unexplained", "a row breaks a rule that could not be located")]
-    return located, counts or {"unexplained": 1}
+    return located, counts
 
 
 def _located(failure_cases: pd.DataFrame, row_rules: Sequence[schemas.Rule]) -> list[Problem]:
