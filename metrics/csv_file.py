@@ -70,11 +70,31 @@ class Received:
     (None when it is over the size cap) and the problems found before any parsing."""
 
     size: int
+    limits: Limits
+    head: bytes = b""
     sha256: str = ""
     rows: int = 0
     packed: bytes | None = None
     names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def absorb(self, contents: Contents) -> None:
+        """Take in what ``read_through`` found (on the thread that reads these fields)."""
+        if self.sha256:
+            return
+        self.sha256, self.packed = contents.sha256, contents.packed
+        if contents.bad_utf8 is not None:
+            self.names, self.problems = _inspect(self.head, self, contents.bad_utf8, self.limits)
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The whole file's hash, its compressed copy (None over the size cap) and its first
+    byte that is not UTF-8 (line, offset, byte), if any."""
+
+    sha256: str
+    packed: bytes | None
+    bad_utf8: tuple[int, int, bytes] | None
 
 
 def _chunks(source: bytes | Path) -> Iterator[bytes]:
@@ -137,28 +157,25 @@ def first_look(source: bytes | Path, limits: Limits) -> Received:
     beside the parsing, since a failure it finds stops the upload before commit.
     """
     size = source.stat().st_size if isinstance(source, Path) else len(source)
-    received = Received(size=size)
+    received = Received(size=size, limits=limits, head=_head(source))
     newlines, last_byte = 0, b""
     for chunk in _chunks(source):
         newlines += chunk.count(b"\n")
         last_byte = chunk[-1:] or last_byte
     unterminated_last_line = last_byte not in {b"", b"\n"}
     received.rows = max(0, newlines + unterminated_last_line - 1)
-    received.names, received.problems = _inspect(_head(source), received, None, limits)
+    received.names, received.problems = _inspect(received.head, received, None, limits)
     return received
 
 
-def read_through(source: bytes | Path, received: Received, limits: Limits) -> Received:
-    """Hash, check UTF-8 and compress in one pass; a bad byte is reported in its place in the order."""
-    reader = _Reader(received.size, keep=received.size <= limits.max_bytes)
+def read_through(source: bytes | Path, size: int, limits: Limits) -> Contents:
+    """Hash, check UTF-8 and compress in one pass. Touches nothing shared: safe on another thread."""
+    reader = _Reader(size, keep=size <= limits.max_bytes)
     for chunk in _chunks(source):
         reader.feed(chunk)
     reader.finish()
-    received.sha256 = reader.digest.hexdigest()
-    received.packed = b"".join(reader.packed) if reader.packer is not None else None
-    if reader.bad_utf8 is not None:
-        received.names, received.problems = _inspect(_head(source), received, reader.bad_utf8, limits)
-    return received
+    packed = b"".join(reader.packed) if reader.packer is not None else None
+    return Contents(reader.digest.hexdigest(), packed, reader.bad_utf8)
 
 
 def receive(source: bytes | Path, limits: Limits) -> Received:
@@ -167,7 +184,9 @@ def receive(source: bytes | Path, limits: Limits) -> Received:
     A file over the size cap is hashed but not kept; every other file is kept
     compressed, so a rejected file can be checked again later.
     """
-    return read_through(source, first_look(source, limits), limits)
+    received = first_look(source, limits)
+    received.absorb(read_through(source, received.size, limits))
+    return received
 
 
 def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[Problem]]:

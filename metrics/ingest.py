@@ -112,7 +112,7 @@ def ingest(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-through") as beside,
     ):
         # Hashing, the UTF-8 check and compressing the kept copy run beside the parsing.
-        reading = beside.submit(csv_file.read_through, file, received, limits)
+        reading = beside.submit(csv_file.read_through, file, received.size, limits)
         con.execute(f"SET memory_limit = '{_memory_limit()}'")
         if not received.problems:
             progress("Reading and checking rows", 0.15)
@@ -121,7 +121,7 @@ def ingest(
             ):
                 progress("Done", 1.0)
                 return result
-        reading.result()
+        received.absorb(reading.result())
         result.sha256 = received.sha256
         problems = received.problems
         if not problems:
@@ -155,7 +155,7 @@ def _straight(
     con: store.Connection,
     result: IngestResult,
     received: Received,
-    reading: Future[Received],
+    reading: Future[csv_file.Contents],
     csv_path: Path,
     person: Person,
     today: dt.date,
@@ -196,7 +196,7 @@ def _straight_in_transaction(
     con: store.Connection,
     result: IngestResult,
     received: Received,
-    reading: Future[Received],
+    reading: Future[csv_file.Contents],
     csv_path: Path,
     facts: pd.DataFrame,
     person: Person,
@@ -210,7 +210,7 @@ def _straight_in_transaction(
     result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
     if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
         return False
-    reading.result()  # the hash, the UTF-8 check and the kept copy
+    received.absorb(reading.result())  # the hash, the UTF-8 check and the kept copy
     result.sha256 = received.sha256
     if received.problems or (not dry_run and _is_duplicate(con, result)):
         return False  # roll the loaded rows back (a duplicate's attempt is audited afterwards)
@@ -218,17 +218,7 @@ def _straight_in_transaction(
     if dry_run:
         result.outcome = "checked"
         return False
-    observations.add_upload(
-        con,
-        received=received,
-        file_name=result.file_name,
-        uploaded_by=person.email,
-        source=source,
-        outcome="accepted",
-        row_count=result.row_count,
-        upload_id=upload_id,
-    )
-    _audit_accepted(con, result, person, upload_id)
+    _record_accepted(con, result, received, person, source, upload_id)
     return True
 
 
@@ -297,16 +287,30 @@ def _fill_preview(con: store.Connection, result: IngestResult, table: str, uploa
     ).df()
 
 
-def _audit_accepted(con: store.Connection, result: IngestResult, person: Person, upload_id: int) -> None:
-    store.audit(
+def _record_accepted(
+    con: store.Connection,
+    result: IngestResult,
+    received: Received,
+    person: Person,
+    source: str,
+    upload_id: int | None = None,
+) -> int:
+    """The accepted upload's record, with its kept file, and its audit entry; returns its id."""
+    upload_id = observations.add_upload(
         con,
-        person.email,
-        "upload",
-        str(upload_id),
-        json.dumps({"file": result.file_name, "rows": result.row_count}),
+        received=received,
+        file_name=result.file_name,
+        uploaded_by=person.email,
+        source=source,
+        outcome="accepted",
+        row_count=result.row_count,
+        upload_id=upload_id,
     )
+    detail = json.dumps({"file": result.file_name, "rows": result.row_count})
+    store.audit(con, person.email, "upload", str(upload_id), detail)
     result.upload_id = upload_id
     result.outcome = "accepted"
+    return upload_id
 
 
 # ---------------------------------------------------------------- 3. the careful path
@@ -394,21 +398,12 @@ def _staged_preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
 def _store_staged(
     con: store.Connection, result: IngestResult, received: Received, person: Person, source: str
 ) -> None:
-    upload_id = observations.add_upload(
-        con,
-        received=received,
-        file_name=result.file_name,
-        uploaded_by=person.email,
-        source=source,
-        outcome="accepted",
-        row_count=result.row_count,
-    )
+    upload_id = _record_accepted(con, result, received, person, source)
     con.execute(
         "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
         "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
         [upload_id, store.now()],
     )
-    _audit_accepted(con, result, person, upload_id)
 
 
 def _record_rejection(

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import store
+from metrics import schemas, store
 
 DRY_RUN_TABLE = "upload_dry_run"
 
@@ -72,12 +72,7 @@ SELECT m.*,
        -- careful path counts exactly); it never lets a repeated key through
        (SELECT count(*) - count(DISTINCT hash(metric_id, period_start, segment))
         FROM {table} WHERE upload_id = $id) AS repeated_keys,
-       f.metric_id IS NOT NULL AS known,
-       coalesce(f.agreed, false) AS agreed,
-       f.supplied_by,
-       coalesce(f.team_may_upload, false) AS team_may_upload,
-       f.cadence, f.low, f.high,
-       coalesce(f.whole, false) AS whole
+{facts}
 FROM per_metric m LEFT JOIN upload_facts_frame f USING (metric_id)
 """
 
@@ -120,6 +115,7 @@ def profile(con: store.Connection, table: str, upload_id: int, facts: pd.DataFra
     """Per metric in the loaded rows: the figures every rule needs, beside the metric's facts."""
     con.register("upload_facts_frame", facts)
     try:
-        return con.execute(_PROFILE.format(table=table), {"id": upload_id}).df()
+        query = _PROFILE.format(table=table, facts=schemas.FACT_COLUMNS)
+        return con.execute(query, {"id": upload_id}).df()
     finally:
         con.unregister("upload_facts_frame")

@@ -249,6 +249,17 @@ def profile_breaks(row_rules: Sequence[Rule], profile: pd.DataFrame) -> list[str
     return []
 
 
+# The facts beside each row or metric, from the facts table joined as ``f`` (a metric
+# the catalog does not know has none: known is false, flags default to false).
+FACT_COLUMNS = """
+       f.metric_id IS NOT NULL AS known,
+       coalesce(f.agreed, false) AS agreed,
+       f.supplied_by,
+       coalesce(f.team_may_upload, false) AS team_may_upload,
+       f.cadence, f.low, f.high,
+       coalesce(f.whole, false) AS whole"""
+
+
 def catalog_facts(entries: Iterable[CatalogEntry], person: Person) -> pd.DataFrame:
     """Per metric: agreed?, may this person upload it?, cadence and accepted bounds."""
     rows: list[dict[str, Any]] = []

@@ -66,7 +66,7 @@ _PARSED_COLUMNS = """
        nullif(note, '') AS clean_note
 """
 
-_TYPED_VIEW = """
+_TYPED_VIEW = f"""
 CREATE OR REPLACE TEMP VIEW upload_typed AS
 SELECT r.rowid + 2 AS line,
        r.clean_metric_id AS metric_id,
@@ -75,13 +75,7 @@ SELECT r.rowid + 2 AS line,
        r.value AS value_text,
        r.clean_note AS note,
        r.period,
-       r.parsed_value AS value,
-       f.metric_id IS NOT NULL AS known,
-       coalesce(f.agreed, false) AS agreed,
-       f.supplied_by,
-       coalesce(f.team_may_upload, false) AS team_may_upload,
-       f.cadence, f.low, f.high,
-       coalesce(f.whole, false) AS whole
+       r.parsed_value AS value,{schemas.FACT_COLUMNS}
 FROM upload_rows r LEFT JOIN upload_facts f ON f.metric_id = r.clean_metric_id
 """
 
