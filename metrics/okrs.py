@@ -293,6 +293,17 @@ def _period_text(period: board.BoardPeriod) -> str:
     return period.label if period.cadence == "quarterly" else f"{period.start:%Y-%m}"
 
 
+def draft_of(objective: Objective) -> ObjectiveDraft:
+    """The revision in force as a draft: where an edit starts."""
+    return ObjectiveDraft(
+        objective.title,
+        _period_text(objective.period),
+        objective.it_owner,
+        objective.marketing_owner,
+        objective.key_results,
+    )
+
+
 def accept(con: store.Connection, person: Person, objective_id: int) -> Objective:
     """An owner accepts the revision in force for their side (both sides, if they own both)."""
     access.require(person, "manage_okrs")

@@ -30,10 +30,12 @@ if awaiting:
     st.subheader("Awaiting both owners' acceptance", anchor=False)
     for op in awaiting:
         ui.okrs.objective_card(op, people, person)
+if st.toggle("Show withdrawn objectives", key="okr-show-withdrawn"):
+    ui.okrs.withdrawn_list(people)
 
 st.subheader("Wins, celebrated together", anchor=False)
 ui.okrs.wins_feed()
 
 if access.can(person, "manage_okrs"):
     with st.expander("New shared objective", icon=":material/add:"):
-        ui.run(lambda: ui.okrs.new_objective_form(person))
+        ui.run(lambda: ui.okrs.objective_form(person))

@@ -1,4 +1,5 @@
-"""AppTest for the OKR and brief pages, per role: the board reads, owners accept and check in."""
+"""AppTest for the OKR and brief pages, per role: the board reads, owners accept and check in,
+managers edit (a new revision both owners accept again) and withdraw (after a confirmation)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from metrics import store
+from metrics import okrs, store
 from tests.apptest import app_as, registered_pages
 
-EDIT_BUTTONS = {"Create objective", "Save check-in", "Accept this objective", "Keep this brief"}
+EDIT_BUTTONS = {
+    "Create objective",
+    "Save check-in",
+    "Accept this objective",
+    "Keep this brief",
+    "Edit",
+    "Withdraw",
+    "Save as a new revision",
+    "Yes, withdraw",
+}
 DEMO_TITLES = {
     "Grow repeat customers without risking uptime",
     "Turn more visits into orders",
@@ -103,3 +113,114 @@ def test_the_brief_page_shows_the_latest_week_and_keeps_it(demo_db: Path) -> Non
     next(b for b in at.button if b.label == "Keep this brief").click().run()
     assert [s.value for s in at.success] == ["Brief for 2026-W47 kept."]
     assert any(m.value.startswith("**2026-W47** · kept") for m in at.markdown)
+
+
+# ---------------------------------------------------------------- editing and withdrawing
+
+FIRST = "Grow repeat customers without risking uptime"  # objective 1, owned by priya and marco
+
+
+def _subheaders(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.value for s in at.subheader]
+
+
+def _questions(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [w.value for w in at.warning if w.value.startswith("Withdraw ")]
+
+
+def _click(at, label: str) -> None:  # type: ignore[no-untyped-def]
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _manage_buttons(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(b.key for b in at.button if b.key and b.key.startswith(("edit-", "withdraw-")))
+
+
+def test_an_executive_may_edit_and_withdraw_each_objective_and_the_board_may_not(demo_db: Path) -> None:
+    executive = app_as("priya.cio@example.com", "pages/okrs.py")
+    ids = (1, 2, 3)  # the demo's objectives
+    assert _manage_buttons(executive) == [f"edit-{i}" for i in ids] + [f"withdraw-{i}" for i in ids]
+    board = app_as("bea.board@example.com", "pages/okrs.py")
+    assert not board.exception
+    assert not _manage_buttons(board)
+    assert not _labels(board) & {"Edit", "Withdraw"}
+
+
+def test_an_executive_edits_an_objective_and_it_awaits_both_owners_again(demo_db: Path) -> None:
+    at = app_as("priya.cio@example.com", "pages/okrs.py")
+    at.button(key="edit-1").click().run()
+    assert not at.exception
+    # the form starts from the revision in force
+    assert at.text_input(key="okr-1-r1-okr-title").value == FIRST
+    assert at.number_input(key="okr-1-r1-okr-count").value == 3
+    assert at.selectbox(key="okr-1-r1-kr-metric-0").value == "repeat_purchase_rate"
+    at.text_input(key="okr-1-r1-okr-title").input("Grow repeat customers and keep uptime")
+    at.number_input(key="okr-1-r1-kr-target-0").set_value(35.0)
+    _click(at, "Save as a new revision")
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "Saved “Grow repeat customers and keep uptime” as a new revision. It is awaiting both owners' "
+        "acceptance again and counts once both have accepted it."
+    ]
+    headings = _subheaders(at)
+    assert FIRST not in headings
+    awaiting = headings.index("Awaiting both owners' acceptance")
+    assert headings.index("Grow repeat customers and keep uptime") > awaiting
+    assert [t.key for t in at.text_input] == ["okr-title"]  # the edit form closed; the create form stays
+    with store.connect() as con:
+        edited = okrs.get(con, 1)
+    assert (edited.revision, edited.awaiting) == (2, ("it", "marketing"))
+    assert edited.key_results[0].target == 35.0
+    assert [k.metric_id for k in edited.key_results] == [
+        "repeat_purchase_rate",
+        "churn_rate",
+        "site_uptime",
+    ]
+
+
+def test_saving_an_unchanged_form_keeps_the_acceptances(demo_db: Path) -> None:
+    at = app_as("dana.it@example.com", "pages/okrs.py")
+    at.button(key="edit-2").click().run()
+    _click(at, "Save as a new revision")
+    assert [i.value for i in at.info] == [
+        "Nothing changed, so no new revision was saved; the owners' acceptances stand."
+    ]
+    with store.connect() as con:
+        assert okrs.get(con, 2).revision == 1 and okrs.get(con, 2).accepted
+
+
+def test_a_refused_edit_shows_why_and_keeps_the_form(demo_db: Path) -> None:
+    at = app_as("sam.marketing@example.com", "pages/okrs.py")
+    at.button(key="edit-2").click().run()
+    at.selectbox(key="okr-2-r1-okr-mk-owner").set_value("dana.it@example.com")  # dana is the IT owner
+    _click(at, "Save as a new revision")
+    assert any("two different people" in e.value for e in at.error)
+    assert not at.success
+    assert at.text_input(key="okr-2-r1-okr-title").value == "Turn more visits into orders"
+    with store.connect() as con:
+        assert okrs.get(con, 2).revision == 1
+
+
+def test_withdrawing_asks_first_then_takes_the_objective_off_the_list(demo_db: Path) -> None:
+    at = app_as("marco.cmo@example.com", "pages/okrs.py")
+    question = f"Withdraw {FIRST}? It leaves the list; its history is kept."
+    at.button(key="withdraw-1").click().run()
+    assert _questions(at) == [question]
+    _click(at, "Cancel")  # changing one's mind writes nothing
+    assert not _questions(at) and FIRST in _subheaders(at)
+    at.button(key="withdraw-1").click().run()
+    with store.connect() as con:
+        assert not okrs.get(con, 1).withdrawn  # asking is not doing
+    _click(at, "Yes, withdraw")
+    assert [s.value for s in at.success] == [
+        f"“{FIRST}” was withdrawn: it no longer shows in the list, and its history is kept."
+    ]
+    assert FIRST not in _subheaders(at) and not _questions(at)
+    at.toggle(key="okr-show-withdrawn").set_value(True).run()
+    assert "Withdrawn objectives" in _subheaders(at)
+    assert any(m.value.startswith(f"**{FIRST}** :gray-badge[Withdrawn]") for m in at.markdown)
+    assert any("withdrawn by Marco" in c.value for c in at.caption)
+    with store.connect() as con:
+        assert [o.objective_id for o in okrs.objectives(con)] == [2, 3]
+        assert okrs.get(con, 1).withdrawn and okrs.get(con, 1).revision == 2

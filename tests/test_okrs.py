@@ -277,6 +277,38 @@ def test_an_acceptance_counts_only_for_the_content_it_covered(con: store.Connect
     assert okrs.get(con, saved.objective_id).awaiting == ("it", "marketing")
 
 
+@pytest.mark.parametrize("email", ["bea.board@example.com", "uma.upload@example.com"])
+def test_only_people_who_manage_okrs_withdraw_objectives(con: store.Connection, email: str) -> None:
+    with pytest.raises(PermissionDenied):
+        okrs.withdraw(con, _person(con, email), 1)
+    assert not okrs.get(con, 1).withdrawn and okrs.get(con, 1).revision == 1
+    audit = "SELECT count(*) FROM audit_log WHERE action = 'withdraw_objective'"
+    assert con.execute(audit).fetchone() == (0,)
+
+
+def test_a_withdrawn_objective_leaves_the_list_and_keeps_its_history(con: store.Connection) -> None:
+    dana = _person(con, "dana.it@example.com")
+    okrs.withdraw(con, dana, 1)
+    assert [o.objective_id for o in okrs.objectives(con)] == [2, 3]
+    gone = okrs.get(con, 1)
+    assert gone.withdrawn and gone.revision == 2 and gone.saved_by == dana.email
+    assert 1 in {o.objective_id for o in okrs.objectives(con, include_withdrawn=True)}
+    assert okrs.check_ins(con, 1)  # the demo check-in stays
+    with pytest.raises(InputRejected, match="already withdrawn"):
+        okrs.withdraw(con, dana, 1)
+    with pytest.raises(InputRejected, match="withdrawn"):
+        okrs.save(con, dana, okrs.draft_of(gone), 1, TODAY)
+
+
+def test_an_edit_starts_from_the_revision_in_force(con: store.Connection) -> None:
+    saved = okrs.save(con, _person(con, "dana.it@example.com"), _draft(period="2026-12"), today=TODAY)
+    draft = okrs.draft_of(saved)
+    assert draft == _draft(period="2026-12", key_results=saved.key_results)
+    assert draft.key_results[0] == progress.KeyResultSpec("repeat_purchase_rate", 29.6, 32.0, DUE)
+    again = okrs.save(con, _person(con, "sam.marketing@example.com"), draft, saved.objective_id, TODAY)
+    assert again.revision == 2 and again.content_hash == saved.content_hash
+
+
 def test_check_ins_need_an_owner_an_accepted_objective_and_a_sane_confidence(con: store.Connection) -> None:
     priya, dana = _person(con, "priya.cio@example.com"), _person(con, "dana.it@example.com")
     saved = okrs.save(con, dana, _draft(), today=TODAY)

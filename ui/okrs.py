@@ -1,5 +1,6 @@
 """OKR widgets: objective cards with progress bars, key-result trends with their target,
-acceptance and check-in forms, the new-objective form, and the wins feed (for any page).
+acceptance and check-in forms, the objective form (to create or edit), withdrawal with a
+confirmation, the withdrawn list, and the wins feed (for any page).
 
 Every text a person typed is shown through ``plain`` (markdown characters escaped).
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -150,6 +152,7 @@ def objective_card(op: okrs.ObjectiveProgress, people: Mapping[str, str], person
             waiting = ", ".join(plain(people.get(o.owner(s), o.owner(s))) for s in o.awaiting)
             st.caption(f"Counts once both owners accept. Waiting for: {waiting}.")
         owner_actions(o, person)
+        manage_actions(o, person)
 
 
 def owner_actions(o: okrs.Objective, person: Person | None) -> None:
@@ -169,53 +172,216 @@ def owner_actions(o: okrs.Objective, person: Person | None) -> None:
             act(lambda con: okrs.check_in(con, person, o.objective_id, confidence, note), "Check-in saved.")
 
 
-# ---------------------------------------------------------------- creating
+# ---------------------------------------------------------------- editing and withdrawing
+
+#: Session keys naming the objective whose edit form or withdrawal question is open.
+EDITING, WITHDRAWING = "okr-editing", "okr-withdrawing"
 
 
-def new_objective_form(person: Person) -> None:
-    """Title, period, two owners and 2-5 key results on agreed metrics."""
-    with store.connect() as con:
-        owners = okrs.owner_choices(con)
-        metrics = okrs.metric_choices(con, ui.today())
-    day = ui.today()
-    quarter = okrs.default_period(day)
-    choices = [quarter.label, quarter.shifted(1).label]
-    count = st.number_input(
-        "Number of key results", okrs.MIN_KEY_RESULTS, okrs.MAX_KEY_RESULTS, 3, key="new-okr-count"
+def _open(panel: str, objective_id: int) -> None:
+    _close()
+    st.session_state[panel] = objective_id
+
+
+def _close() -> None:
+    for panel in (EDITING, WITHDRAWING):
+        st.session_state.pop(panel, None)
+
+
+def _close_after(write: Callable[[store.Connection], object]) -> Callable[[store.Connection], None]:
+    """``write``, then close the open panel (only once the write went through)."""
+
+    def write_and_close(con: store.Connection) -> None:
+        write(con)
+        _close()
+
+    return write_and_close
+
+
+def manage_actions(o: okrs.Objective, person: Person | None) -> None:
+    """Edit and withdraw, for people who manage OKRs; okrs.save and okrs.withdraw check again."""
+    if person is None or not access.can(person, "manage_okrs"):
+        return
+    key = o.objective_id
+    with st.container(horizontal=True):
+        st.button("Edit", key=f"edit-{key}", icon=":material/edit:", on_click=_open, args=(EDITING, key))
+        st.button(
+            "Withdraw",
+            key=f"withdraw-{key}",
+            icon=":material/archive:",
+            type="tertiary",
+            on_click=_open,
+            args=(WITHDRAWING, key),
+        )
+    if st.session_state.get(EDITING) == key:
+        ui.run(lambda: objective_form(person, o))
+    elif st.session_state.get(WITHDRAWING) == key:
+        confirm_withdrawal(o, person)
+
+
+def confirm_withdrawal(o: okrs.Objective, person: Person) -> None:
+    st.warning(
+        f"Withdraw {plain(o.title)}? It leaves the list; its history is kept.", icon=":material/archive:"
     )
-    emails = [p.email for p in owners]
-    label = {p.email: f"{p.name} ({p.email})" for p in owners}
-    by_id = {e.definition.id: e.definition for e in metrics}
-    with st.form("new-objective"):
-        title = st.text_input(
-            "Objective", max_chars=okrs.MAX_TITLE, placeholder="Grow repeat customers without risking uptime"
+    with st.container(horizontal=True):
+        confirmed = st.button("Yes, withdraw", key=f"confirm-withdraw-{o.objective_id}", type="primary")
+        st.button("Cancel", key=f"cancel-withdraw-{o.objective_id}", on_click=_close)
+    if confirmed:
+        act(
+            _close_after(lambda con: okrs.withdraw(con, person, o.objective_id)),
+            f"“{plain(o.title)}” was withdrawn: it no longer shows in the list, and its history is kept.",
         )
-        period_col, it_col, mk_col = st.columns(3)
-        period = period_col.selectbox("Period", choices)
-        it_owner = it_col.selectbox("IT owner", emails, format_func=label.__getitem__)
-        marketing_owner = mk_col.selectbox(
-            "Marketing owner", emails, index=min(1, len(emails) - 1), format_func=label.__getitem__
+
+
+def withdrawn_objectives() -> list[okrs.Objective]:
+    with store.connect() as con:
+        return [o for o in okrs.objectives(con, include_withdrawn=True) if o.withdrawn]
+
+
+def withdrawn_list(people: Mapping[str, str]) -> None:
+    """Withdrawn objectives, read only: who withdrew each and when."""
+    found = ui.run(withdrawn_objectives)
+    if found is None:
+        return
+    st.subheader("Withdrawn objectives", anchor=False)
+    if not found:
+        st.caption("No objective has been withdrawn.")
+    for o in found:
+        with st.container(border=True):
+            st.markdown(f"**{plain(o.title)}** :gray-badge[Withdrawn]")
+            by = people.get(o.saved_by, o.saved_by)
+            st.caption(f"{owners_line(o, people)} · withdrawn by {plain(by)} on {o.saved_at:%d %b %Y}")
+
+
+# ---------------------------------------------------------------- the objective form: create or edit
+
+NEW_KEY_RESULTS = 3  # rows a new objective starts with
+
+
+def objective_form(person: Person, base: okrs.Objective | None = None) -> None:
+    """Title, period, two owners and 2-5 key results on agreed metrics: empty to create an
+    objective, or filled from ``base``'s revision in force to edit it (saved as a new revision)."""
+    day = ui.today()
+    with store.connect() as con:
+        owners = {p.email: f"{p.name} ({p.email})" for p in okrs.owner_choices(con)}
+        metrics = {e.definition.id: e.definition.name for e in okrs.metric_choices(con, day)}
+    if not metrics:
+        st.info("Key results use agreed metrics, and no metric is agreed yet.")
+        return
+    initial = okrs.draft_of(base) if base else _blank_draft(day, list(owners))
+    prefix = f"okr-{base.objective_id}-r{base.revision}-" if base else ""
+    count = st.number_input(
+        "Number of key results",
+        okrs.MIN_KEY_RESULTS,
+        okrs.MAX_KEY_RESULTS,
+        len(initial.key_results) or NEW_KEY_RESULTS,
+        key=f"{prefix}okr-count" if base else "new-okr-count",
+    )
+    with st.form(f"{prefix}objective" if base else "new-objective"):
+        draft = draft_inputs(prefix, initial, int(count), owners, metrics, day)
+        with st.container(horizontal=True):
+            submitted = st.form_submit_button(
+                "Save as a new revision" if base else "Create objective", type="primary"
+            )
+            if base:
+                st.form_submit_button("Cancel", on_click=_close)
+    if submitted:
+        save_draft(person, draft, base, day)
+
+
+def _blank_draft(day: dt.date, owners: list[str]) -> okrs.ObjectiveDraft:
+    """Where a new objective starts: this quarter, the first two possible owners, no key result."""
+    return okrs.ObjectiveDraft(
+        "", okrs.default_period(day).label, owners[0], owners[min(1, len(owners) - 1)], ()
+    )
+
+
+def save_draft(person: Person, draft: okrs.ObjectiveDraft, base: okrs.Objective | None, day: dt.date) -> None:
+    if base is None:
+        act(
+            lambda con: okrs.save(con, person, draft, today=day),
+            "Objective created. Both owners now accept it.",
         )
-        specs = []
-        for i in range(int(count)):
-            metric_col, base_col, target_col, due_col = st.columns([3, 1.5, 1.5, 1.5])
-            metric = metric_col.selectbox(
-                f"Key result {i + 1}: metric",
-                list(by_id),
-                index=i % len(by_id),
-                format_func=lambda m: by_id[m].name,
-                key=f"kr-metric-{i}",
-            )
-            baseline = base_col.number_input("Baseline", value=0.0, format="%g", key=f"kr-baseline-{i}")
-            target = target_col.number_input("Target", value=0.0, format="%g", key=f"kr-target-{i}")
-            due = due_col.date_input("Due", value=quarter.end - dt.timedelta(days=1), key=f"kr-due-{i}")
-            specs.append(progress.KeyResultSpec(metric, baseline, target, due))
-        if st.form_submit_button("Create objective", type="primary"):
-            draft = okrs.ObjectiveDraft(title, period, it_owner, marketing_owner, tuple(specs))
-            act(
-                lambda con: okrs.save(con, person, draft, today=day),
-                "Objective created. Both owners now accept it.",
-            )
+        return
+    title = " ".join(draft.title.split())
+    if replace(draft, title=title) == okrs.draft_of(base):
+        st.info("Nothing changed, so no new revision was saved; the owners' acceptances stand.")
+        return
+    act(
+        _close_after(lambda con: okrs.save(con, person, draft, base.objective_id, day)),
+        f"Saved “{plain(title)}” as a new revision. It is awaiting both owners' acceptance again "
+        "and counts once both have accepted it.",
+    )
+
+
+def draft_inputs(
+    prefix: str,
+    initial: okrs.ObjectiveDraft,
+    count: int,
+    owners: Mapping[str, str],
+    metrics: Mapping[str, str],
+    day: dt.date,
+) -> okrs.ObjectiveDraft:
+    """The form's fields, filled from ``initial``; ``count`` key-result rows. Returns what is entered."""
+    title = st.text_input(
+        "Objective",
+        value=initial.title,
+        max_chars=okrs.MAX_TITLE,
+        placeholder="Grow repeat customers without risking uptime",
+        key=f"{prefix}okr-title",
+    )
+    period_col, it_col, mk_col = st.columns(3)
+    quarter = okrs.default_period(day)
+    periods_offered = {p: p for p in (quarter.label, quarter.shifted(1).label)}
+    with period_col:
+        period = _choose("Period", periods_offered, initial.period, f"{prefix}okr-period")
+    with it_col:
+        it_owner = _choose("IT owner", owners, initial.it_owner, f"{prefix}okr-it-owner")
+    with mk_col:
+        marketing_owner = _choose("Marketing owner", owners, initial.marketing_owner, f"{prefix}okr-mk-owner")
+    last_day = okrs.parse_period(initial.period).end - dt.timedelta(days=1)
+    rows = _rows(initial.key_results, count, list(metrics), last_day)
+    specs = tuple(key_result_inputs(prefix, i, spec, metrics) for i, spec in enumerate(rows))
+    return okrs.ObjectiveDraft(title, period, it_owner, marketing_owner, specs)
+
+
+def _choose(label: str, options: Mapping[str, str], current: str, key: str) -> str:
+    """A selectbox over ``options`` (value -> label) starting at ``current``, offered even if
+    no longer among the options (a past period, a departed owner: saving then says why not)."""
+    values = list(options)
+    if current not in values:
+        values.insert(0, current)
+    return str(
+        st.selectbox(
+            label, values, index=values.index(current), format_func=lambda v: options.get(v, v), key=key
+        )
+    )
+
+
+def _rows(
+    initial: tuple[progress.KeyResultSpec, ...], count: int, metric_ids: list[str], last_day: dt.date
+) -> list[progress.KeyResultSpec]:
+    """The first ``count`` initial key results, then blank rows, each on a metric not used yet."""
+    rows = list(initial[:count])
+    spare = [m for m in metric_ids if m not in {r.metric_id for r in rows}] or metric_ids
+    blanks = range(count - len(rows))
+    return rows + [progress.KeyResultSpec(spare[j % len(spare)], 0.0, 0.0, last_day) for j in blanks]
+
+
+def key_result_inputs(
+    prefix: str, i: int, spec: progress.KeyResultSpec, metrics: Mapping[str, str]
+) -> progress.KeyResultSpec:
+    metric_col, base_col, target_col, due_col = st.columns([3, 1.5, 1.5, 1.5])
+    with metric_col:
+        metric = _choose(f"Key result {i + 1}: metric", metrics, spec.metric_id, f"{prefix}kr-metric-{i}")
+    baseline = base_col.number_input(
+        "Baseline", value=float(spec.baseline), format="%g", key=f"{prefix}kr-baseline-{i}"
+    )
+    target = target_col.number_input(
+        "Target", value=float(spec.target), format="%g", key=f"{prefix}kr-target-{i}"
+    )
+    due = due_col.date_input("Due", value=spec.due, key=f"{prefix}kr-due-{i}")
+    return progress.KeyResultSpec(metric, baseline, target, due)
 
 
 # ---------------------------------------------------------------- wins
