@@ -31,6 +31,18 @@ OUTAGE_WEEKS_BEFORE_END = 20
 CAMPAIGN_WEEKS_BEFORE_END = 30
 CAMPAIGN_WEEKS = 4
 
+# When each demo value was recorded: shortly after its period ended, as a team's report would
+# arrive. A week's value on the Tuesday after it (Monday to pull the numbers together), a
+# month's on the 4th of the next month, a quarter's a week into the next one (the 8th), all
+# at 09:00 UTC. Never after the moment the demo is seeded: a period that ended so recently
+# that its reporting day is still ahead is recorded at that moment instead.
+REPORTING_DELAY = {
+    "weekly": dt.timedelta(days=1),
+    "monthly": dt.timedelta(days=3),
+    "quarterly": dt.timedelta(days=7),
+}
+REPORTING_TIME = dt.time(9)
+
 
 @dataclass(frozen=True)
 class DemoMoments:
@@ -150,6 +162,24 @@ def generate(
     )
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
+
+
+def recorded_at(start: dt.date, cadence: str, seeded_at: dt.datetime) -> dt.datetime:
+    """When the demo value for the period starting at ``start`` was recorded (see REPORTING_DELAY)."""
+    first_day_after = periods.shift(start, cadence, 1)
+    reported = dt.datetime.combine(first_day_after + REPORTING_DELAY[cadence], REPORTING_TIME)
+    return min(reported, seeded_at)
+
+
+def recorded_times(
+    frame: pd.DataFrame, definitions: Iterable[MetricDefinition], seeded_at: dt.datetime
+) -> list[dt.datetime]:
+    """The moment each row of ``generate``'s frame was recorded, in the frame's order."""
+    cadences = {d.id: d.cadence for d in definitions}
+    return [
+        recorded_at(start, cadences[metric_id], seeded_at)
+        for metric_id, start in zip(frame["metric_id"], frame["period_start"], strict=True)
+    ]
 
 
 def timeline(

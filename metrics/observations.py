@@ -76,16 +76,28 @@ def original_bytes(con: store.Connection, upload_id: int) -> bytes | None:
     return csv_file.unpack(bytes(row[0]), str(row[1]))
 
 
-def append(con: store.Connection, frame: pd.DataFrame, upload_id: int) -> int:
-    """Append validated rows (CSV columns) as observations of ``upload_id``."""
-    recorded_at = store.now()
-    con.register("incoming_rows", frame)
+def append(
+    con: store.Connection,
+    frame: pd.DataFrame,
+    upload_id: int,
+    *,
+    recorded_at: Sequence[dt.datetime] | None = None,
+) -> int:
+    """Append validated rows (CSV columns) as observations of ``upload_id``, recorded now.
+
+    ``recorded_at`` (one moment per row, in the frame's order) is for the demo only: its
+    values arrive over the two years they cover, so "as of" an earlier day shows something.
+    """
+    if recorded_at is not None and len(recorded_at) != len(frame):
+        raise ValueError(f"{len(recorded_at)} recorded_at moments for {len(frame)} rows")
+    rows = frame.assign(recorded_at=store.now() if recorded_at is None else list(recorded_at))
+    con.register("incoming_rows", rows)
     try:
         con.execute(
             "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
-            "SELECT metric_id, CAST(period_start AS DATE), coalesce(segment, ''), value, note, ?, ? "
-            "FROM incoming_rows",
-            [upload_id, recorded_at],
+            "SELECT metric_id, CAST(period_start AS DATE), coalesce(segment, ''), value, note, ?, "
+            "CAST(recorded_at AS TIMESTAMP) FROM incoming_rows",
+            [upload_id],
         )
     finally:
         con.unregister("incoming_rows")

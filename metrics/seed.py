@@ -67,8 +67,17 @@ def _demo_people_present(con: store.Connection) -> bool:
     return access.get_person(con, SEED_AUTHOR) is not None
 
 
+def seeding_moment(end: dt.date) -> dt.datetime:
+    """Now, on the demo's calendar: today's time of day on ``end``, which is today unless
+    SCORECARD_TODAY pretends another day (the demo's values must then fit that day)."""
+    return dt.datetime.combine(end, store.now().time())
+
+
 def load_demo(con: store.Connection, end: dt.date) -> int:
-    """Store the demo series as one upload, exactly as a team's CSV would be."""
+    """Store the demo series as one upload, exactly as a team's CSV would be, each value
+    recorded shortly after its period ended (``demo.recorded_at``), so that the board
+    "as of" an earlier day shows what was known then."""
+    seeded_at = seeding_moment(end)
     definitions = [e.definition for e in catalog.board_entries(con, end)]
     frame = demo.generate(definitions, demo.load_profiles(), end)
     buffer = io.StringIO()
@@ -82,7 +91,7 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
         outcome="accepted",
         row_count=len(frame),
     )
-    observations.append(con, frame, upload_id)
+    observations.append(con, frame, upload_id, recorded_at=demo.recorded_times(frame, definitions, seeded_at))
     events.load_demo(con, end, SEED_AUTHOR)  # the outage, the campaign and releases on the timeline
     from metrics import okr_demo  # imported here: the OKR module reads the catalog seeded above
 

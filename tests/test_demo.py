@@ -1,12 +1,15 @@
-"""The demo generator: deterministic, believable, and shaped around its outage and campaign."""
+"""The demo generator: deterministic, believable, shaped around its outage and campaign, and
+arriving over time (each value recorded shortly after its period ended)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from metrics import catalog, demo, periods
+from metrics import board, catalog, demo, observations, periods, seed, store
 
 END = dt.date(2026, 11, 23)
 SEED = catalog.load_seed()
@@ -73,3 +76,68 @@ def test_latest_values_mix_green_amber_and_red() -> None:
     statuses = [status.rag(latest[d.id], d) for d in SEED.metrics]
     assert statuses.count(status.GREEN) >= len(statuses) // 2
     assert status.AMBER in statuses and status.RED in statuses
+
+
+def test_a_demo_value_is_recorded_shortly_after_its_period_ends() -> None:
+    seeded = dt.datetime(2026, 11, 23, 15, 0)  # a Monday afternoon
+    assert demo.recorded_at(dt.date(2026, 11, 9), "weekly", seeded) == dt.datetime(2026, 11, 17, 9)
+    assert demo.recorded_at(dt.date(2026, 10, 1), "monthly", seeded) == dt.datetime(2026, 11, 4, 9)
+    assert demo.recorded_at(dt.date(2026, 7, 1), "quarterly", seeded) == dt.datetime(2026, 10, 8, 9)
+    # the week that ended yesterday is due tomorrow: never in the future, so at the seeding moment
+    assert demo.recorded_at(dt.date(2026, 11, 16), "weekly", seeded) == seeded
+
+
+AS_OF = END - dt.timedelta(weeks=8)  # Monday 28 Sep 2026
+#: the newest period of each cadence known at the end of AS_OF: the week of 21 Sep ended the
+#: day before and arrives on Tuesday 29 Sep, September on 4 Oct, Q3 on 8 Oct
+KNOWN_ON_AS_OF = {
+    "weekly": dt.date(2026, 9, 14),
+    "monthly": dt.date(2026, 8, 1),
+    "quarterly": dt.date(2026, 4, 1),
+}
+
+
+def test_the_demo_board_as_of_eight_weeks_ago_shows_what_was_known_then(con: store.Connection) -> None:
+    today_board = board.view(con, END, as_of=AS_OF)  # the latest week's board, as known on AS_OF
+    then_board = board.view(con, END, board.latest_period(AS_OF), as_of=AS_OF)  # the board of that day
+    now = observations.values_in_force(con).set_index(["metric_id", "period_start"])["value"]
+    assert len(then_board.tiles) == len(SEED.metrics)
+    for view in (today_board, then_board):
+        for tile in view.tiles:
+            d = tile.definition
+            newest = KNOWN_ON_AS_OF[d.cadence]
+            assert tile.latest_period == newest, d.id
+            assert tile.history["period_start"].max() == newest, d.id
+            assert tile.latest == pytest.approx(now[(d.id, newest)]), d.id
+    assert not any(t.stale for t in then_board.tiles)  # on its own day, nothing was overdue
+
+
+def test_a_week_appears_on_the_tuesday_after_it(con: store.Connection) -> None:
+    week = board.latest_period(AS_OF)
+    monday = board.view(con, END, week, as_of=AS_OF).tile("sessions")
+    tuesday = board.view(con, END, week, as_of=AS_OF + dt.timedelta(days=1)).tile("sessions")
+    assert monday is not None and monday.latest_period == week.start - dt.timedelta(weeks=1)
+    assert tuesday is not None and tuesday.latest_period == week.start and tuesday.basis == week
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        dt.datetime(2026, 11, 23, 8, 30),  # Monday morning: last week's values are due tomorrow
+        dt.datetime(2026, 11, 25, 12, 0),  # a clock ahead of SCORECARD_TODAY: the demo keeps to its day
+    ],
+)
+def test_no_demo_value_is_recorded_after_the_seeding_moment(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, clock: dt.datetime
+) -> None:
+    monkeypatch.setattr(store, "now", lambda: clock)
+    seed.initialise(db_path, demo_data=True)  # today is END (conftest)
+    seeded = dt.datetime.combine(END, clock.time())
+    with store.connect(db_path) as con:
+        rows = con.execute("SELECT metric_id, period_start, recorded_at FROM observations").df()
+        uploads = con.execute("SELECT count(*), max(uploaded_at) FROM uploads").fetchone()
+    assert uploads == (1, clock)  # still one upload, stamped when it was made
+    assert rows["recorded_at"].max() == seeded
+    latest = rows[rows["recorded_at"] == seeded]
+    assert set(latest["period_start"].dt.date) == {periods.last_complete(END, "weekly")}
+    assert rows["recorded_at"].nunique() > 100  # the values arrived over two years, not all at once
