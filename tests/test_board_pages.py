@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import events, pack, store
+from metrics import board, events, pack, store
 from tests.apptest import ONE_PER_ROLE, ROOT, app_as
 
 BOARD_PAGES = ("pages/board.py", "pages/journey.py", "pages/reliability.py", "pages/packs.py")
@@ -125,3 +125,13 @@ def test_choosing_a_month_relabels_the_period_button(demo_db: Path) -> None:
     assert not at.exception
     assert at.get("popover")[0].proto.popover.label == "Period: Oct 2026, as of 01 Nov 2026"
     assert "numbers as known on 01 Nov 2026" in _captions(at)
+
+
+def test_an_earlier_as_of_day_moves_the_board_to_what_was_known_then(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com")
+    at.date_input(key="board-as-of").set_value(dt.date(2026, 9, 30)).run()
+    assert not at.exception
+    week = board.latest_period(dt.date(2026, 9, 30))  # the week of 21 Sep, reported on Tuesday 29 Sep
+    assert at.get("popover")[0].proto.popover.label == f"Period: {week.label}, as of 30 Sep 2026"
+    shown = [m.value for m in at.metric]
+    assert shown and sum(v != "—" for v in shown) >= len(shown) - 2, shown

@@ -95,13 +95,25 @@ def hover_text(d: catalog.MetricDefinition) -> str:
 
 
 def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
-    """Week, month or quarter; which one; and the day whose knowledge to show."""
+    """The day whose knowledge to show; week, month or quarter; and which one.
+
+    The periods offered are those complete by that day, newest first, so choosing
+    an earlier day moves the board to what could be reported then.
+    """
     day = today()
+    known_on = st.session_state.get(f"{key}-as-of") or day
     asked = st.query_params.get("period")
-    initial = board.latest_period(day)
+    initial = board.latest_period(known_on)
     if asked:
         initial = ui_run_parse(asked) or initial
     with st.popover(f"Period: {_chosen_label(key, initial, day)}", icon=":material/calendar_month:"):
+        as_of = st.date_input(
+            "Numbers as known on",
+            value=day,
+            max_value=day,
+            key=f"{key}-as-of",
+            help="A past date shows the numbers as they were known that day: later restatements are not applied.",
+        )
         cadence = (
             st.segmented_control(
                 "Period length",
@@ -112,7 +124,7 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
             )
             or initial.cadence
         )
-        options = board.recent_periods(day, cadence, 16)
+        options = board.recent_periods(as_of, cadence, 16)
         if initial.cadence == cadence and initial not in options:
             options.append(initial)
         chosen = st.selectbox(
@@ -120,24 +132,22 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
             options,
             index=options.index(initial) if initial in options else 0,
             format_func=lambda p: f"{p.label} ({p.dates})",
-            key=f"{key}-period-{cadence}",
-        )
-        as_of = st.date_input(
-            "Numbers as known on",
-            value=day,
-            max_value=day,
-            key=f"{key}-as-of",
-            help="A past date shows the numbers as they were known that day: later restatements are not applied.",
+            key=_period_key(key, cadence, as_of),
         )
     return chosen, as_of
+
+
+def _period_key(key: str, cadence: str, as_of: dt.date) -> str:
+    """One period picker per length and as-of day: a new day starts from its newest period."""
+    return f"{key}-period-{cadence}-{as_of:%Y%m%d}"
 
 
 def _chosen_label(key: str, initial: BoardPeriod, day: dt.date) -> str:
     """The popover's label, from the widgets' current state (it is drawn before them)."""
     cadence = st.session_state.get(f"{key}-cadence") or initial.cadence
-    fallback = initial if cadence == initial.cadence else board.latest_period(day, cadence)
-    chosen = st.session_state.get(f"{key}-period-{cadence}") or fallback
     as_of = st.session_state.get(f"{key}-as-of") or day
+    fallback = initial if cadence == initial.cadence else board.latest_period(as_of, cadence)
+    chosen = st.session_state.get(_period_key(key, cadence, as_of)) or fallback
     return chosen.label + ("" if as_of == day else f", as of {as_of:%d %b %Y}")
 
 
