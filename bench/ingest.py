@@ -13,6 +13,11 @@ then times in the same process:
 and prints each / read_csv, plus peak memory (RSS high-water mark) of a separate
 process that ingests the file. A 10,000-row file is timed end to end.
 
+With --floor it also times the two parts of the work no design can skip, alone:
+the strict typed load (metrics.loading.load: ISO dates, plain numbers) into
+observations in one transaction, and that load plus the exact check for a key
+repeated in the file; they show how much of the ratio is left for everything else.
+
     .venv/bin/python bench/ingest.py [--rows 1000000 5000000]
 """
 
@@ -32,7 +37,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics import access, catalog, ingest, periods, seed, store
+from metrics import access, catalog, ingest, loading, periods, seed, store
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -73,10 +78,33 @@ def time_ingest(csv: Path, db: Path, expect: str = "accepted") -> tuple[float, s
         person = access.get_person(con, "ivan.ops@example.com")
     limits = ingest.Limits(max_bytes=10**10, max_rows=10**8)
     started = time.perf_counter()
-    result = ingest.ingest(None, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli")
+    result = ingest.ingest(
+        None, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli"
+    )
     elapsed = time.perf_counter() - started
     assert result.outcome == expect, result.message
     return elapsed, result.path_taken
+
+
+def time_floor(csv: Path, folder: Path) -> tuple[float, float]:
+    """Seconds for the strict load alone, and for the load plus the exact repeated-key check."""
+    timings = []
+    for with_keys in (False, True):
+        db = folder / f"floor-{with_keys}.duckdb"
+        seed.initialise(db, demo_data=False, demo_people=True)
+        con = duckdb.connect(str(db))
+        started = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        loading.load(con, csv, ["metric_id", "period_start", "segment", "value"], "observations", 1)
+        if with_keys:
+            con.execute(
+                "SELECT count(*) - count(DISTINCT hash(metric_id, period_start, segment)) "
+                "FROM observations WHERE upload_id = 1"
+            ).fetchone()
+        con.execute("COMMIT")
+        con.close()
+        timings.append(time.perf_counter() - started)
+    return timings[0], timings[1]
 
 
 def with_one_bad_value(csv: Path) -> Path:
@@ -110,6 +138,9 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocess")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time the strict load and the key check alone"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -129,9 +160,19 @@ def main() -> None:
             if not args.no_memory:
                 line += f" | peak memory {peak_memory_mib(csv, folder):,.0f} MiB"
             print(line, flush=True)
+            if args.floor:
+                load, load_and_keys = time_floor(csv, folder)
+                print(
+                    f"{'':>10} floor: strict load alone {load / baseline:4.2f}x | "
+                    f"+ exact repeated-key check {load_and_keys / baseline:4.2f}x",
+                    flush=True,
+                )
             rejected, _ = time_ingest(with_one_bad_value(csv), folder / f"bad-{rows}.duckdb", "rejected")
-            print(f"{'':>10} one bad value appended: rejected with its line in {rejected:6.2f} s "
-                  f"| ratio {rejected / baseline:4.2f}x", flush=True)
+            print(
+                f"{'':>10} one bad value appended: rejected with its line in {rejected:6.2f} s "
+                f"| ratio {rejected / baseline:4.2f}x",
+                flush=True,
+            )
             for leftover in folder.glob("*.duckdb*"):
                 os.remove(leftover)
     _ = resource  # peak memory is read in the child process
