@@ -161,7 +161,7 @@ def owner_actions(o: okrs.Objective, person: Person | None) -> None:
         return
     if any(s in o.awaiting for s in o.sides_of(person.email)):
         if st.button("Accept this objective", key=f"accept-{o.objective_id}", type="primary"):
-            act(lambda con: okrs.accept(con, person, o.objective_id), f"You accepted “{o.title}”.")
+            act(lambda con: okrs.accept(con, person, o.objective_id), f"You accepted “{plain(o.title)}”.")
         return
     if not o.accepted:
         return
