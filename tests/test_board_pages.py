@@ -62,6 +62,7 @@ def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     assert not at.exception
     assert len(at.metric) == 11  # 4 journey + uptime, budget, 3 security, 2 delivery
     assert not at.header  # no "every measure" sections below the headline
+    assert not at.sidebar.children  # nothing beside the board, not even the local "Act as" picker
 
 
 def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:

@@ -87,7 +87,8 @@ def _no_access_page(who: str) -> NoReturn:
 def _local_person() -> Person:
     if not ui.local_mode_allowed():
         _only("Local mode refused", _local_mode_refused)
-    _local_picker()
+    if st.query_params.get("present") != "1":  # a wall display keeps whoever was picked, and no sidebar
+        _local_picker()
     person = _lookup()
     if person is None:
         _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.DEMO_PERSON)}")
