@@ -39,6 +39,14 @@ def preview(result: ingest.IngestResult) -> None:
     new.metric("New values", f"{result.new_values:,}")
     restated.metric("Restated values", f"{result.restated_count:,}")
     same.metric("Unchanged", f"{result.unchanged:,}")
-    if len(result.restated):
-        st.caption("Restated values replace what the board shows; the old values stay in history.")
-        st.dataframe(result.restated.head(SHOWN_ERRORS), hide_index=True)
+    if result.restated_count:
+        shown = result.restated.head(SHOWN_ERRORS)
+        st.caption(
+            "Restated values replace what the board shows; the old values stay in history. "
+            + (
+                f"Showing the first {len(shown):,} of {result.restated_count:,}."
+                if len(shown) < result.restated_count
+                else ""
+            )
+        )
+        st.dataframe(shown, hide_index=True)
