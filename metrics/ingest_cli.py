@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from metrics import access, ingest, store
 from metrics.errors import InputRejected, NotFound, PermissionDenied
@@ -14,15 +15,54 @@ from metrics.errors import InputRejected, NotFound, PermissionDenied
 SHOWN_ERRORS = 200
 
 
-class _StageReporter:
-    """Prints progress to stderr, but only once a file has taken more than a second."""
+class StageReporter:
+    """Progress on stderr once a file has taken more than a second: the stage it is in,
+    each new stage, and a line every 5 s while one stage goes on (loading the rows gives
+    no callbacks of its own, so a ticker thread watches the clock)."""
 
-    def __init__(self, file_name: str) -> None:
-        self.file_name, self.started = file_name, time.monotonic()
+    HEARTBEAT = 5.0
+
+    def __init__(self, file_name: str, *, quiet_for: float = 1.0, out: TextIO = sys.stderr) -> None:
+        self.file_name, self.quiet_for, self.out = file_name, quiet_for, out
+        self.started = time.monotonic()
+        self.stage, self.fraction = "Starting", 0.0
+        self.shown: str | None = None
+        self.shown_at = 0.0
+        self.lock = threading.Lock()
+        self.finished = threading.Event()
+        self.ticker = threading.Thread(target=self._tick, daemon=True, name="ingest-progress")
+
+    def __enter__(self) -> StageReporter:
+        self.ticker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finished.set()
+        self.ticker.join()
 
     def __call__(self, stage: str, fraction: float) -> None:
-        if time.monotonic() - self.started > 1.0:
-            print(f"  {self.file_name}: {stage} ({fraction:.0%})", file=sys.stderr, flush=True)
+        with self.lock:
+            self.stage, self.fraction = stage, fraction
+        self._show_if_due()
+
+    def _tick(self) -> None:
+        while not self.finished.wait(0.2):
+            self._show_if_due()
+
+    def _show_if_due(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.started < self.quiet_for:
+                return
+            if self.stage == self.shown and now - self.shown_at < self.HEARTBEAT:
+                return
+            elapsed = now - self.started
+            print(
+                f"  {self.file_name}: {self.stage} ({self.fraction:.0%}, {elapsed:.0f} s)",
+                file=self.out,
+                flush=True,
+            )
+            self.shown, self.shown_at = self.stage, now
 
 
 def _person(email: str) -> access.Person:
@@ -42,15 +82,10 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"{name}: cannot read the file (no such file).", file=sys.stderr)
             worst = max(worst, 1)
             continue
-        result = ingest.ingest(
-            None,
-            path.name,
-            person,
-            dry_run=args.dry_run,
-            source="cli",
-            csv_path=path,
-            progress=_StageReporter(path.name),
-        )
+        with StageReporter(path.name) as progress:
+            result = ingest.ingest(
+                None, path.name, person, dry_run=args.dry_run, source="cli", csv_path=path, progress=progress
+            )
         print(result.message)
         if result.outcome == "rejected":
             worst = max(worst, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from metrics import store
+from metrics.ingest_cli import StageReporter
 from tests.test_cli import ROOT, run_cli
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -95,3 +97,20 @@ def test_kill_9_during_a_large_ingest_leaves_no_partial_upload(demo_db: Path, tm
             assert stored == row_count, f"attempt {attempt}: upload {upload_id} is partial"
         if uploads:  # the ingest finished before the kill: start again on a clean slate
             return
+
+
+def test_progress_names_the_stage_after_a_second_and_keeps_saying_it_while_it_lasts() -> None:
+
+    out = io.StringIO()
+    reporter = StageReporter("big.csv", quiet_for=0.1, out=out)
+    reporter.HEARTBEAT = 0.3
+    with reporter:
+        reporter("Checking the file", 0.05)  # quick: never shown
+        reporter("Reading and checking rows", 0.15)
+        time.sleep(1.0)  # the load gives no callbacks; the ticker speaks for it
+        reporter("Done", 1.0)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("  big.csv: Reading and checking rows (15%"), lines
+    assert sum("Reading and checking rows" in line for line in lines) >= 2, lines
+    assert lines[-1].startswith("  big.csv: Done (100%"), lines
+    assert not any("Checking the file" in line for line in lines)
