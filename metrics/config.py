@@ -63,6 +63,12 @@ SETTINGS: dict[str, Setting] = {
             "Most data rows accepted in one metric CSV.",
         ),
         Setting(
+            "SCORECARD_PDF_FONT_DIR",
+            "/usr/share/fonts/truetype/dejavu",
+            "Folder holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf for the PDFs "
+            "(Debian's fonts-dejavu-core puts them here). Without them PDFs use Helvetica: Latin-1 only.",
+        ),
+        Setting(
             "SCORECARD_ADMINS",
             "",
             "The first admins: emails (comma separated) made admins on start when they have never "

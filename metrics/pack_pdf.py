@@ -1,7 +1,8 @@
 """The board pack as a PDF (landscape A4), drawn with fpdf2: text stays text, charts are vector lines.
 
-The PDF core fonts speak Latin-1, so the few typographic signs we use elsewhere are
-written in plain equivalents here.
+It is drawn in DejaVu Sans when ``pdf_fonts`` finds it, so names and notes in any script show as
+written. Without it the PDF core fonts speak Latin-1 only, so the few typographic signs we use
+elsewhere are written in plain equivalents and anything else outside Latin-1 becomes '?'.
 """
 
 from __future__ import annotations
@@ -11,45 +12,65 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from metrics import board, catalog, events, pack, status
+from metrics import board, catalog, events, pack, pdf_fonts, status
 from metrics.pack import PackData, TileText
 
 _PLAIN = str.maketrans(
-    {"—": "-", "–": "-", "→": "->", "✎": "", "⚠": "!", "“": '"', "”": '"', "’": "'", "‘": "'"}
+    {"—": "-", "–": "-", "→": "->", "✎": "", "⚠": "!", "“": '"', "”": '"', "’": "'", "‘": "'", "…": "..."}
 )
 _RGB = {key: tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for key, colour in pack.RAG_HEX.items()}
 _EVENT_RGB = {"incident": (198, 40, 40), "release": (31, 95, 191), "campaign": (123, 63, 160)}
 _GREY = (71, 84, 103)
 
 
-def latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
 class _Pack(FPDF):
     def __init__(self, data: PackData) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.data = data
+        self.face = pdf_fonts.install(self, "BI", _PLAIN)
         self.set_auto_page_break(auto=True, margin=12)
         self.set_margins(12, 12, 12)
-        self.set_title(latin1(data.title))
+        self.set_title(self.face.text(data.title))
         self.set_creator("Shared Scorecard")
         # A pack is compared byte for byte once frozen; a fixed date keeps rebuilds comparable.
         self.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
 
     def footer(self) -> None:
         self.set_y(-9)
-        self.set_font("Helvetica", size=8)
+        self.set_font(self.face.family, size=8)
         self.set_text_color(*_GREY)
         view = self.data.view
         self.cell(
-            0, 5, latin1(f"{self.data.title} · as known on {view.as_of:%d %b %Y} · page {self.page_no()}")
+            0,
+            5,
+            self.face.text(f"{self.data.title} · as known on {view.as_of:%d %b %Y} · page {self.page_no()}"),
         )
 
     def write_line(self, text: str, size: float = 10, style: str = "", height: float = 5.5) -> None:
-        self.set_font("Helvetica", style, size)
+        self.set_font(self.face.family, style, size)
         self.set_text_color(31, 41, 55)
-        self.multi_cell(0, height, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, height, self.face.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def line_cell(self, w: float, h: float, text: str, smallest: float | None = None) -> None:
+        """One line of text in a cell ``w`` mm wide, shrunk down to ``smallest`` pt if given, then cut short."""
+        drawn, room, size = self.face.text(text), w - 2 * self.c_margin, self.font_size_pt
+        while (
+            smallest is not None
+            and self.font_size_pt - 0.5 >= smallest
+            and self.get_string_width(drawn) > room
+        ):
+            self.set_font_size(self.font_size_pt - 0.5)
+        self.cell(w, h, self.cut(drawn, room))
+        self.set_font_size(size)
+
+    def cut(self, drawn: str, room: float) -> str:
+        """``drawn`` cut with an ellipsis so that it is at most ``room`` mm wide."""
+        if self.get_string_width(drawn) <= room:
+            return drawn
+        ellipsis = self.face.text("…")
+        while drawn and self.get_string_width(drawn + ellipsis) > room:
+            drawn = drawn[:-1]
+        return drawn.rstrip() + ellipsis
 
     def heading(self, text: str) -> None:
         self.write_line(text, 16, "B", 9)
@@ -63,7 +84,7 @@ class _Pack(FPDF):
             return
         geo = pack.chart_geometry(tile, data.view.timeline if with_events else [], w, h)
         if not geo.points:
-            self.set_font("Helvetica", size=7)
+            self.set_font(self.face.family, size=7)
             self.text(x, y + h / 2, "No values yet")
             return
         self.set_line_width(0.2)
@@ -78,11 +99,11 @@ class _Pack(FPDF):
                 self.set_dash_pattern(0.6, 0.6)
                 self.line(x + ex, y, x + ex, y + h)
         if with_events:  # the scale, so a reader can tell a wobble from a fall
-            self.set_font("Helvetica", size=6)
+            self.set_font(self.face.family, size=6)
             self.set_text_color(*_GREY)
             d = tile.definition
-            self.text(x + 0.5, y + 2.5, latin1(status.format_value(geo.high, d)))
-            self.text(x + 0.5, y + h - 0.5, latin1(status.format_value(geo.low, d)))
+            self.text(x + 0.5, y + 2.5, self.face.text(status.format_value(geo.high, d)))
+            self.text(x + 0.5, y + h - 0.5, self.face.text(status.format_value(geo.low, d)))
         self.set_draw_color(51, 65, 92)
         self.set_line_width(0.35)
         self.polyline([(x + px, y + py) for px, py in geo.points])
@@ -115,25 +136,25 @@ def _tile(pdf: _Pack, text: TileText, x: float, y: float, w: float, h: float) ->
     pdf.set_fill_color(*_RGB[text.rag])
     pdf.rect(x, y, 1.6, h, style="F")
     pdf.set_text_color(*_GREY)
-    pdf.set_font("Helvetica", size=7)
+    pdf.set_font(pdf.face.family, size=7)
     pdf.set_xy(x + 3, y + 1.5)
-    pdf.cell(w - 4, 3.5, latin1(text.name))
+    pdf.line_cell(w - 4, 3.5, text.name, smallest=6)
     pdf.set_text_color(17, 24, 39)
-    pdf.set_font("Helvetica", "B", 13)
+    pdf.set_font(pdf.face.family, "B", 13)
     pdf.set_xy(x + 3, y + 5.5)
-    pdf.cell(w - 4, 6, latin1(text.value))
+    pdf.line_cell(w - 4, 6, text.value, smallest=10)
     pdf.set_text_color(*_RGB[text.rag])
-    pdf.set_font("Helvetica", "B", 7)
+    pdf.set_font(pdf.face.family, "B", 7)
     pdf.set_xy(x + 3, y + 12)
-    pdf.cell(w - 4, 3.5, latin1(text.status_word + (f" · {text.flags}" if text.flags else "")))
+    pdf.line_cell(w - 4, 3.5, text.status_word + (f" · {text.flags}" if text.flags else ""), smallest=6)
     pdf.set_text_color(*_GREY)
-    pdf.set_font("Helvetica", size=6.5)
+    pdf.set_font(pdf.face.family, size=6.5)
     board_label = pdf.data.view.period.label
     period = text.period.replace(f"{board_label} · ", "").replace(board_label, "")
     lines = [f"{text.change} vs previous", f"{text.year_change} vs last year", f"target {text.target}"]
     for row, line in enumerate([*lines, period] if period else lines):
         pdf.set_xy(x + 3, y + 15.5 + row * 3)
-        pdf.cell(w - 4, 3, latin1(line))
+        pdf.line_cell(w - 4, 3, line, smallest=5.5)
     pdf.trend(pdf.data, text.metric_id, x + 3, y + h - 7.5, w - 6, 6, with_events=False)
 
 
@@ -156,15 +177,15 @@ def _board(pdf: _Pack, texts: list[TileText]) -> None:
 def _table(
     pdf: _Pack, header: list[str], widths: list[float], rows: list[list[str]], size: float = 8
 ) -> None:
-    pdf.set_font("Helvetica", "B", size)
+    pdf.set_font(pdf.face.family, "B", size)
     pdf.set_text_color(31, 41, 55)
     for title, width in zip(header, widths, strict=True):
-        pdf.cell(width, 6, latin1(title), border="B")
+        pdf.cell(width, 6, pdf.cut(pdf.face.text(title), width - 2 * pdf.c_margin), border="B")
     pdf.ln(6)
-    pdf.set_font("Helvetica", size=size)
+    pdf.set_font(pdf.face.family, size=size)
     for row in rows:
         for cell, width in zip(row, widths, strict=True):
-            pdf.cell(width, 5.5, latin1(cell)[:90])
+            pdf.line_cell(width, 5.5, cell)
         pdf.ln(5.5)
 
 
@@ -184,8 +205,8 @@ def _area(pdf: _Pack, area: str, texts: list[TileText]) -> None:
         row, column = divmod(index, 2)
         x, y = pdf.l_margin + column * (width + 8), top + row * (height + 10)
         pdf.set_xy(x, y)
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.cell(width, 4, latin1(text.name))
+        pdf.set_font(pdf.face.family, "B", 8)
+        pdf.line_cell(width, 4, text.name)
         pdf.trend(pdf.data, text.metric_id, x, y + 5, width, height, with_events=True)
     shown = [e for e in pdf.data.view.timeline if any(e.concerns(t.metric_id) for t in texts)][-4:]
     rows = (len(texts) + 1) // 2

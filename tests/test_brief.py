@@ -167,7 +167,7 @@ def test_pdf_holds_the_same_content(week_brief: brief.Brief, tmp_path: Path) -> 
         [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Weekly check-in brief, 2026-W47" in text
-    assert "Site uptime: on target -> off target" in text
+    assert "Site uptime: on target → off target" in text
     assert "CDN *outage* [see](http://x.test) in EMEA" in text
 
 
