@@ -157,6 +157,11 @@ def people(con: store.Connection) -> list[Person]:
     return [Person(r[0], r[1], r[2], tuple(r[3])) for r in rows]
 
 
+def names(con: store.Connection) -> dict[str, str]:
+    """Email -> name of everyone ever added (a removed person still signed and wrote what they did)."""
+    return {str(email): str(name) for email, name in con.execute("SELECT email, name FROM people").fetchall()}
+
+
 def require_person(con: store.Connection, email: str) -> Person:
     """The active person acting as ``email``; someone unknown may do nothing (exit 2 on the command line)."""
     person = get_person(con, email)

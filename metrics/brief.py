@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from metrics import access, board, catalog, commentary, events, okrs, status, store, wins
@@ -130,7 +130,7 @@ def _objectives(now: Sequence[okrs.ObjectiveProgress]) -> list[str]:
     return lines
 
 
-def _definitions(entries: Sequence[catalog.CatalogEntry]) -> list[str]:
+def _definitions(entries: Sequence[catalog.CatalogEntry], people: Mapping[str, str]) -> list[str]:
     lines = []
     for e in sorted(entries, key=lambda e: e.definition.name):
         d = e.definition
@@ -138,12 +138,14 @@ def _definitions(entries: Sequence[catalog.CatalogEntry]) -> list[str]:
             lines.append(f"{d.name}: version {e.latest_version} waits for signatures ({e.status})")
         elif e.status == "due for review":
             lines.append(
-                f"{d.name}: due for review since {d.revisit:%d %b %Y} (owners {d.it_owner}, {d.marketing_owner})"
+                f"{d.name}: due for review since {d.revisit:%d %b %Y} "
+                f"(owners {people.get(d.it_owner, d.it_owner)}, {people.get(d.marketing_owner, d.marketing_owner)})"
             )
     return lines
 
 
 def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> list[str]:
+    people = access.names(con)
     first, last = week.start, week.end - dt.timedelta(days=1)
     written = [
         n
@@ -151,7 +153,7 @@ def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> l
         if first <= n.written_at.date() <= last
     ]
     lines = [
-        f"{names.get(n.metric_id, n.metric_id)} ({n.period_start:%d %b %Y}), {n.author}: {n.body}"
+        f"{names.get(n.metric_id, n.metric_id)} ({n.period_start:%d %b %Y}), {people.get(n.author, n.author)}: {n.body}"
         for n in sorted(written, key=lambda n: n.written_at)
     ]
     titles = {o.objective_id: o.title for o in okrs.objectives(con, include_withdrawn=True)}
@@ -159,7 +161,7 @@ def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> l
         con, first=dt.datetime.combine(first, dt.time()), last=dt.datetime.combine(week.end, dt.time())
     ):
         lines.append(
-            f"Check-in on {titles.get(c.objective_id, c.objective_id)}, {c.author} "
+            f"Check-in on {titles.get(c.objective_id, c.objective_id)}, {people.get(c.author, c.author)} "
             f"(confidence {c.confidence}/10): {c.note}"
         )
     return lines
@@ -193,7 +195,7 @@ def gather(con: store.Connection, week: BoardPeriod, today: dt.date) -> Brief:
         Section("Stale data", tuple(_stale(now_tiles)), "Every agreed metric is up to date."),
         Section(
             "Definitions waiting for a signature or due for review",
-            tuple(_definitions(catalog.entries(con, today))),
+            tuple(_definitions(catalog.entries(con, today), access.names(con))),
             "Every definition is signed and within its review date.",
         ),
         Section(

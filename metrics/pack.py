@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -70,10 +70,15 @@ class PackData:
     entries: list[CatalogEntry]
     glossary: dict[str, str]
     notes: list[tuple[str, str, commentary.Note]]  # metric name, period label, note
+    names: dict[str, str] = field(default_factory=dict)  # email -> name, of everyone ever added
 
     @property
     def title(self) -> str:
         return f"Shared Scorecard board pack {self.view.period.label}"
+
+    def who(self, email: str) -> str:
+        """A person as the board knows them: their name (an unknown address as it is)."""
+        return self.names.get(email, email)
 
 
 def tile_text(t: Tile, period: BoardPeriod) -> TileText:
@@ -146,7 +151,9 @@ def gather(
         for t in view.tiles
         if t.note is not None
     ]
-    return PackData(view, today, _signoffs(con, entries), entries, catalog.glossary(con), notes)
+    return PackData(
+        view, today, _signoffs(con, entries), entries, catalog.glossary(con), notes, access.names(con)
+    )
 
 
 def build(data: PackData, fmt: str) -> bytes:

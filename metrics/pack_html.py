@@ -121,7 +121,7 @@ def _notes(data: PackData) -> str:
         body = (
             "<table><tr><th>Metric</th><th>Period</th><th>Note</th><th>By</th></tr>"
             + "".join(
-                f"<tr><td>{escape(name)}</td><td>{escape(label)}</td><td>{escape(n.body)}</td><td>{escape(n.author)}</td></tr>"
+                f"<tr><td>{escape(name)}</td><td>{escape(label)}</td><td>{escape(n.body)}</td><td>{escape(data.who(n.author))}</td></tr>"
                 for name, label, n in data.notes
             )
             + "</table>"
@@ -131,8 +131,8 @@ def _notes(data: PackData) -> str:
 
 def _signoff(data: PackData) -> str:
     rows = "".join(
-        f"<tr><td>{escape(s.name)}</td><td>v{s.version}</td><td>{escape(s.status)}</td><td>{escape(s.it_signer)}</td>"
-        f"<td>{escape(s.marketing_signer)}</td><td>{escape(s.signed)}</td></tr>"
+        f"<tr><td>{escape(s.name)}</td><td>v{s.version}</td><td>{escape(s.status)}</td><td>{escape(data.who(s.it_signer))}</td>"
+        f"<td>{escape(data.who(s.marketing_signer))}</td><td>{escape(s.signed)}</td></tr>"
         for s in data.signoffs
     )
     return (
@@ -146,7 +146,7 @@ def _appendix(data: PackData) -> str:
         f"<h3>{escape(d.name)}</h3><p>{escape(d.description)}</p><p><i>How it is calculated:</i> "
         f"{escape(d.calculation)}</p><p class='small'>{escape(d.area)} · {escape(d.cadence)} · "
         f"{escape(d.direction)} is better · target {d.target:g}, amber {d.amber:g}, red {d.red:g} · "
-        f"owners {escape(d.it_owner)} and {escape(d.marketing_owner)}</p>"
+        f"owners {escape(data.who(d.it_owner))} and {escape(data.who(d.marketing_owner))}</p>"
         for d in (e.definition for e in data.entries)
     )
     glossary = "".join(f"<dt><b>{escape(t)}</b></dt><dd>{escape(m)}</dd>" for t, m in data.glossary.items())

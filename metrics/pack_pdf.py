@@ -226,7 +226,7 @@ def _notes_and_signoff(pdf: _Pack) -> None:
     if not pdf.data.notes:
         pdf.write_line("No owner notes for this period.", 10)
     for name, label, note in pdf.data.notes:
-        pdf.write_line(f"{name} ({label}), {note.author}: {note.body}", 9)
+        pdf.write_line(f"{name} ({label}), {pdf.data.who(note.author)}: {note.body}", 9)
     pdf.ln(4)
     pdf.heading("Sign-off status")
     _table(
@@ -234,7 +234,14 @@ def _notes_and_signoff(pdf: _Pack) -> None:
         ["Metric", "Version", "Status", "IT", "Marketing", "Signed"],
         [62, 18, 32, 60, 60, 30],
         [
-            [s.name, f"v{s.version}", s.status, s.it_signer, s.marketing_signer, s.signed]
+            [
+                s.name,
+                f"v{s.version}",
+                s.status,
+                pdf.data.who(s.it_signer),
+                pdf.data.who(s.marketing_signer),
+                s.signed,
+            ]
             for s in pdf.data.signoffs
         ],
     )
@@ -249,7 +256,7 @@ def _appendix(pdf: _Pack) -> None:
         pdf.write_line(f"How it is calculated: {d.calculation}", 8, "", 4)
         pdf.write_line(
             f"{d.area} · {d.cadence} · {d.direction} is better · target {d.target:g}, amber {d.amber:g}, "
-            f"red {d.red:g} · owners {d.it_owner} and {d.marketing_owner}",
+            f"red {d.red:g} · owners {pdf.data.who(d.it_owner)} and {pdf.data.who(d.marketing_owner)}",
             7,
             "I",
             4,

@@ -116,7 +116,7 @@ def test_timeline_notes_and_check_ins(week_brief: brief.Brief) -> None:
         "Wed 18 Nov: Incident: CDN *outage* [see](http://x.test) in EMEA",
     )
     notes = _lines(week_brief, "Owners' notes and check-ins")
-    assert "Site uptime (16 Nov 2026), dana.it@example.com: CDN failover did not trigger" in notes
+    assert "Site uptime (16 Nov 2026), Dana Okafor: CDN failover did not trigger" in notes
     assert sum(x.startswith("Check-in on ") for x in notes) == 3  # the demo's, written that Thursday
 
 

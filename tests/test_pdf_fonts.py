@@ -86,8 +86,8 @@ def test_the_pack_shows_names_notes_and_units_as_written(con: store.Connection, 
     _lukasz_owns_cost_per_lead_in_euro(con)
     data = _pack_pdf(con)
     text = _text(data, tmp_path, "pack.pdf")
-    assert f"Cost per lead (Oct 2026), {LUKASZ.email}: {NOTE}" in text  # the owners' notes
-    assert f"owners {LUKASZ.email} and marco.cmo@example.com" in text  # the appendix
+    assert f"Cost per lead (Oct 2026), {LUKASZ.name}: {NOTE}" in text  # the owners' notes, by name
+    assert f"owners {LUKASZ.name} and Marco Silva (CMO)" in text  # the appendix
     assert "71.19 €" in text  # the tile and the table
     assert "Customer journey: 253,153 website sessions → 1.1%" in text  # the pack's own arrows
     assert "?ukasz" not in text and "? 5 %" not in text
@@ -99,7 +99,7 @@ def test_the_brief_shows_names_titles_and_check_ins_as_written(
 ) -> None:
     made = _brief_with_ha_checking_in(con, monkeypatch)
     text = _text(brief.pdf(made), tmp_path, "brief.pdf")
-    assert f"Check-in on Lift the basket → 90 €, {HA.email} (confidence 7/10): {NOTE}" in text
+    assert f"Check-in on Lift the basket → 90 €, {HA.name} (confidence 7/10): {NOTE}" in text
     assert "Weekly check-in brief, 2026-W47 (16 Nov – 22 Nov 2026)" in text
     assert brief.pdf(made) == brief.pdf(made)  # still the same bytes every time
 
@@ -115,9 +115,9 @@ def test_without_the_font_pdfs_fall_back_to_latin1_and_say_so(
         packed = _pack_pdf(con)
         made = brief.pdf(_brief_with_ha_checking_in(con, monkeypatch))
     pack_text, brief_text = _text(packed, tmp_path, "pack.pdf"), _text(made, tmp_path, "brief.pdf")
-    assert "Cost per lead (Oct 2026), ?ukasz.?ó??@example.com: ? 5 % - on track ->" in pack_text
+    assert "Cost per lead (Oct 2026), ?ukasz ?ó??: ? 5 % - on track ->" in pack_text
     assert "71.19 ?" in pack_text
-    ha_checks_in = "Check-in on Lift the basket -> 90 ?, nguy?n.th?.hà@example.com (confidence 7/10)"
+    ha_checks_in = "Check-in on Lift the basket -> 90 ?, Nguy?n Th? Hà (confidence 7/10)"
     assert f"{ha_checks_in}: ? 5 % - on track ->" in brief_text
     for data in (packed, made):
         assert "Helvetica" in _fonts(data, tmp_path) and "DejaVu" not in _fonts(data, tmp_path)
