@@ -280,11 +280,13 @@ def _fill_preview(con: store.Connection, result: IngestResult, table: str, uploa
     result.new_values = result.row_count - both
     result.unchanged = both - restated
     result.restated_count = restated
-    result.restated = con.execute(
-        f"SELECT * FROM ({matched}) WHERE old_value <> new_value "
-        f"ORDER BY metric_id, period_start, segment LIMIT {RESTATED_SHOWN}",
-        {"id": upload_id},
-    ).df()
+    result.restated = _with_dates(
+        con.execute(
+            f"SELECT * FROM ({matched}) WHERE old_value <> new_value "
+            f"ORDER BY metric_id, period_start, segment LIMIT {RESTATED_SHOWN}",
+            {"id": upload_id},
+        ).df()
+    )
 
 
 def _record_accepted(
@@ -392,7 +394,14 @@ def _staged_preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
     total = int(total_row[0]) if total_row else 0
     changed = restated[restated["old_value"] != restated["new_value"]].reset_index(drop=True)
     unchanged = len(restated) - len(changed)
-    return total - len(restated), changed, unchanged
+    return total - len(restated), _with_dates(changed), unchanged
+
+
+def _with_dates(restated: pd.DataFrame) -> pd.DataFrame:
+    """Periods as dates (DuckDB hands dates to pandas as midnight timestamps)."""
+    if len(restated):
+        restated["period_start"] = pd.to_datetime(restated["period_start"]).dt.date
+    return restated
 
 
 def _store_staged(

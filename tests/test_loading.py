@@ -221,7 +221,11 @@ def test_a_restatement_preview_lists_old_and_new_values(demo_db: Path) -> None:
         0,
     )
     row = preview.restated.iloc[0]
-    assert (row["metric_id"], row["new_value"]) == ("site_uptime", 99.41)
+    assert (row["metric_id"], row["period_start"], row["new_value"]) == (
+        "site_uptime",
+        dt.date(2026, 11, 16),
+        99.41,
+    )
     assert row["old_value"] == pytest.approx(99.9213, abs=1e-3)
 
 
