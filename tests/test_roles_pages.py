@@ -7,6 +7,7 @@ Pages are read from dashboard.py when the tests run, so pages added later are co
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,17 @@ def test_local_mode_refuses_to_run_beyond_this_machine(demo_db: Path) -> None:
         st_config.set_option("server.address", before)
     assert "does not listen on 127.0.0.1 only" in at.error[0].value
     assert not at.metric and not at.sidebar.selectbox and not at.dataframe
+
+
+def test_a_session_start_is_logged_once_and_nothing_is_written(
+    demo_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with store.connect(demo_db) as con:
+        before = store.table_counts(con)
+    with caplog.at_level(logging.INFO, logger="scorecard.signin"):
+        at = app_as(ONE_PER_ROLE["board"])
+        at.run()
+    started = [r.getMessage() for r in caplog.records if r.name == "scorecard.signin"]
+    assert started == [f"session started: local mode, acting as {ONE_PER_ROLE['board']} (board)"]
+    with store.connect(demo_db) as con:
+        assert store.table_counts(con) == before

@@ -6,6 +6,7 @@ pages only for someone the people table knows, looked up again on every run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
@@ -14,14 +15,27 @@ import streamlit as st
 import ui
 from metrics.access import Person
 
+log = logging.getLogger("scorecard.signin")
+_LOGGED_AS = "_session_logged_as"
+
 _PICKER = "acting_as_picker"
 
 
 def gate() -> Person:
     """The acting person; otherwise draw the sign-in or no-access page and stop."""
-    if ui.sign_in_configured():
-        return _signed_in_person()
-    return _local_person()
+    person = _signed_in_person() if ui.sign_in_configured() else _local_person()
+    _log_session_start(person)
+    return person
+
+
+def _log_session_start(person: Person) -> None:
+    """One line in the server log when a browser session starts acting as someone. The log,
+    not the database: a board member's sign-in must not write to the database."""
+    if st.session_state.get(_LOGGED_AS) == person.email:
+        return
+    st.session_state[_LOGGED_AS] = person.email
+    mode = "signed in" if ui.sign_in_configured() else "local mode, acting"
+    log.info("session started: %s as %s (%s)", mode, person.email, ", ".join(person.roles))
 
 
 def _signed_in_person() -> Person:
