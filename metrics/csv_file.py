@@ -250,7 +250,25 @@ def _inspect(
                 f"the file has more than {limits.max_rows:,} data rows",
             )
         ]
-    return _check_header(_header_names(first_line))
+    try:
+        names, problems = _check_header(_header_names(first_line))
+    except csv.Error:
+        return [], [
+            problem(
+                1,
+                "header",
+                "",
+                "unreadable_csv",
+                "the file cannot be read as CSV: lines must end with LF or CRLF",
+            )
+        ]
+    if not problems and rows == 0:
+        return names, [no_rows()]
+    return names, problems
+
+
+def no_rows() -> Problem:
+    return problem(None, "file", "", "no_rows", "the file has a header row but no data rows")
 
 
 def _check_header(names: list[str]) -> tuple[list[str], list[dict[str, object]]]:

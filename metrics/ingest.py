@@ -114,10 +114,12 @@ def ingest(
         # Hashing, the UTF-8 check and compressing the kept copy run beside the parsing.
         reading = beside.submit(csv_file.read_through, file, received.size, limits)
         con.execute(f"SET memory_limit = '{_memory_limit()}'")
+        # One number per stored attempt, whichever path stores it (a duplicate leaves a gap).
+        upload_id = None if dry_run else _next_upload_id(con)
         if not received.problems:
             progress("Reading and checking rows", 0.15)
             if _straight(
-                con, result, received, reading, on_disk, uploader, today, dry_run=dry_run, source=source
+                con, result, received, reading, on_disk, uploader, today, upload_id=upload_id, source=source
             ):
                 progress("Done", 1.0)
                 return result
@@ -133,7 +135,7 @@ def ingest(
             received,
             problems,
             uploader,
-            dry_run=dry_run,
+            upload_id=upload_id,
             record_rejected=record_rejected,
             source=source,
             progress=progress,
@@ -160,19 +162,20 @@ def _straight(
     person: Person,
     today: dt.date,
     *,
-    dry_run: bool,
+    upload_id: int | None,
     source: str,
 ) -> bool:
-    """Load, check and (unless a dry run) store a clean file in one transaction.
+    """Load, check and store a clean file as ``upload_id`` in one transaction (None: a dry run).
 
     Returns False, with nothing written, when the file is not clean.
     """
+    dry_run = upload_id is None
     facts = schemas.catalog_facts(catalog.entries(con, today), person)
     with nullcontext() if dry_run else _WRITE_LOCK:
         con.execute("BEGIN TRANSACTION")
         try:
             keep = _straight_in_transaction(
-                con, result, received, reading, csv_path, facts, person, today, dry_run, source
+                con, result, received, reading, csv_path, facts, person, today, upload_id, source
             )
         except loading.REFUSALS:
             con.execute("ROLLBACK")
@@ -201,13 +204,16 @@ def _straight_in_transaction(
     facts: pd.DataFrame,
     person: Person,
     today: dt.date,
-    dry_run: bool,
+    upload_id: int | None,
     source: str,
 ) -> bool:
     """The straight path's work; returns whether to commit."""
-    table = loading.make_dry_run_table(con) if dry_run else "observations"
-    upload_id = 0 if dry_run else _next_upload_id(con)
+    dry_run = upload_id is None
+    table = loading.make_dry_run_table(con) if upload_id is None else "observations"
+    upload_id = upload_id or 0
     result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
+    if result.row_count == 0:
+        return False  # the careful path says why
     if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
         return False
     received.absorb(reading.result())  # the hash, the UTF-8 check and the kept copy
@@ -324,10 +330,20 @@ def _careful_check(
     """Stage every cell as text; return located problems and exact counts per rule."""
     structure = staging.stage(con, csv_path, names)
     if structure:
-        return structure, {"wrong_field_count": len(structure)}
+        return structure, _counts_per_rule(structure)
+    staged = con.execute("SELECT count(*) FROM upload_rows").fetchone()
+    if not staged or staged[0] == 0:
+        return [csv_file.no_rows()], {"no_rows": 1}
     facts = schemas.catalog_facts(catalog.entries(con, today), person)
     staging.prepare_views(con, facts)
     return staging.validate_rows(con, today)
+
+
+def _counts_per_rule(problems: list[csv_file.Problem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for found in problems:
+        counts[str(found["rule"])] = counts.get(str(found["rule"]), 0) + 1
+    return counts
 
 
 def _careful_finish(
@@ -337,12 +353,16 @@ def _careful_finish(
     problems: list[csv_file.Problem],
     person: Person,
     *,
-    dry_run: bool,
+    upload_id: int | None,
     record_rejected: bool,
     source: str,
     progress: Progress,
 ) -> IngestResult:
-    """Reject with located errors, or (a file the straight path could not take) store the staged rows."""
+    """Reject with located errors, or (a file the straight path could not take) store the staged rows.
+
+    ``upload_id`` None is a dry run (a rejected one may still be recorded, under a new number).
+    """
+    dry_run = upload_id is None
     result.path_taken = "careful"
     if problems:
         _fill_errors(result, problems)
@@ -363,9 +383,9 @@ def _careful_finish(
             _audit_duplicate(con, result, person)
             return result
         if problems:
-            _record_rejection(con, result, received, person, source)
+            _record_rejection(con, result, received, person, source, upload_id)
         else:
-            _store_staged(con, result, received, person, source)
+            _store_staged(con, result, received, person, source, upload_id)
     progress("Done", 1.0)
     result.message = _message(result, dry_run=False)
     return result
@@ -405,9 +425,14 @@ def _with_dates(restated: pd.DataFrame) -> pd.DataFrame:
 
 
 def _store_staged(
-    con: store.Connection, result: IngestResult, received: Received, person: Person, source: str
+    con: store.Connection,
+    result: IngestResult,
+    received: Received,
+    person: Person,
+    source: str,
+    upload_id: int | None,
 ) -> None:
-    upload_id = _record_accepted(con, result, received, person, source)
+    upload_id = _record_accepted(con, result, received, person, source, upload_id)
     con.execute(
         "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
         "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
@@ -416,7 +441,12 @@ def _store_staged(
 
 
 def _record_rejection(
-    con: store.Connection, result: IngestResult, received: Received, person: Person, source: str
+    con: store.Connection,
+    result: IngestResult,
+    received: Received,
+    person: Person,
+    source: str,
+    upload_id: int | None,
 ) -> None:
     result.upload_id = observations.add_upload(
         con,
@@ -427,6 +457,7 @@ def _record_rejection(
         outcome="rejected",
         row_count=result.row_count or None,
         error_counts=result.counts,
+        upload_id=upload_id,
     )
     store.audit(con, person.email, "upload_rejected", str(result.upload_id), json.dumps(result.counts))
 

@@ -82,10 +82,21 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"{name}: cannot read the file (no such file).", file=sys.stderr)
             worst = max(worst, 1)
             continue
-        with StageReporter(path.name) as progress:
-            result = ingest.ingest(
-                None, path.name, person, dry_run=args.dry_run, source="cli", csv_path=path, progress=progress
-            )
+        try:
+            with StageReporter(path.name) as progress:
+                result = ingest.ingest(
+                    None,
+                    path.name,
+                    person,
+                    dry_run=args.dry_run,
+                    source="cli",
+                    csv_path=path,
+                    progress=progress,
+                )
+        except OSError as exc:  # unreadable (permissions, a device error): say so, go on with the rest
+            print(f"{name}: cannot read the file ({exc.strerror or exc}).", file=sys.stderr)
+            worst = max(worst, 1)
+            continue
         print(result.message)
         if result.outcome == "rejected":
             worst = max(worst, 1)

@@ -33,12 +33,15 @@ REFUSALS = (duckdb.ConstraintException, duckdb.ConversionException, duckdb.Inval
 
 _READ_OPTIONS = "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
 
-# Strict as the careful path: dates written YYYY-MM-DD (a cast alone takes 2026/1/5),
+# Strict as the careful path: dates written YYYY-MM-DD, exactly as the date reads back
+# (a cast alone takes 2026/1/5, and 2026-10-1x as 2026-10-01),
 # numbers without digit separators (a cast alone reads 1_000 as 1000). No trimming of
 # metric_id or period_start: a padded cell fails here and the careful path trims it.
 _TYPED_ROWS = """
 SELECT metric_id,
-       CASE WHEN period_start LIKE '____-__-__' THEN TRY_CAST(period_start AS DATE) END,
+       CASE WHEN period_start LIKE '____-__-__'
+             AND CAST(TRY_CAST(period_start AS DATE) AS VARCHAR) = period_start
+            THEN TRY_CAST(period_start AS DATE) END,
        {segment},
        CASE WHEN NOT (contains(value, '_') OR contains(value, '+-') OR contains(value, '-+'))
             THEN TRY_CAST(value AS DOUBLE) END,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import ibis
 import pandas as pd
 import pandera.errors
@@ -26,37 +29,59 @@ LOCATED_PER_RULE = 10_000  # failing cells listed per rule; counts are always ex
 
 
 def stage(con: store.Connection, csv_path: Path, names: Sequence[str]) -> list[Problem]:
-    """Read every cell as text into temp table upload_rows; return rows of the wrong width."""
+    """Read every cell as text into temp table upload_rows; return rows of the wrong width
+    (one problem per line), or why the file cannot be read as CSV at all."""
     columns = ", ".join(f"'{name}': 'VARCHAR'" for name in names)  # names are from the allowed set
     optional = "".join(f", NULL::VARCHAR AS {name}" for name in OPTIONAL_COLUMNS if name not in names)
     con.execute("DROP TABLE IF EXISTS upload_rows")
-    con.execute(
-        f"CREATE TEMP TABLE upload_rows AS SELECT *, {_PARSED_COLUMNS} FROM ("
-        f"SELECT *{optional} FROM read_csv(?, header = true, auto_detect = false, "
-        f"delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, store_rejects = true, "
-        "rejects_table = 'upload_rejects', rejects_scan = 'upload_reject_scans'))",
-        [str(csv_path)],
-    )
-    rejects = con.execute("SELECT line, error_type, csv_line FROM upload_rejects ORDER BY line").fetchall()
-    return [
-        problem(
-            int(line),
-            "row",
-            str(raw)[:80],
-            "wrong_field_count",
-            f"this row has {'too many' if 'MANY' in kind else 'too few'} fields "
-            f"(expected {len(names)}: {', '.join(names)})",
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE upload_rows AS SELECT *, {_PARSED_COLUMNS} FROM ("
+            f"SELECT *{optional} FROM read_csv(?, header = true, auto_detect = false, "
+            f"delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}, store_rejects = true, "
+            "rejects_table = 'upload_rejects', rejects_scan = 'upload_reject_scans'))",
+            [str(csv_path)],
         )
-        for line, kind, raw in rejects
-    ]
+    except duckdb.InvalidInputException as exc:
+        return [unreadable(str(exc))]
+    rejects = con.execute(
+        "SELECT line, min(error_type), any_value(csv_line) FROM upload_rejects GROUP BY line ORDER BY line"
+    ).fetchall()
+    return [_rejected_row(int(line), str(kind), str(raw), names) for line, kind, raw in rejects]
 
 
-# Parsed once while staging. Dates must be written YYYY-MM-DD (DuckDB's cast alone would
-# also take 2026/01/05); numbers are DuckDB's DOUBLE syntax without digit separators (it
+def _rejected_row(line: int, kind: str, raw: str, names: Sequence[str]) -> Problem:
+    if "COLUMNS" in kind:
+        many = "too many" if "MANY" in kind else "too few"
+        expected = f"expected {len(names)}: {', '.join(names)}"
+        return problem(line, "row", raw[:80], "wrong_field_count", f"this row has {many} fields ({expected})")
+    return problem(line, "row", raw[:80], UNREADABLE, f"this row cannot be read as CSV ({kind.lower()})")
+
+
+UNREADABLE = "unreadable_csv"
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+def unreadable(message: str) -> Problem:
+    """DuckDB gave up on the file as a whole: say where, if it said, and what to do."""
+    found = _CSV_LINE.search(message)
+    reason = (
+        "the file cannot be read as CSV: its lines end in different ways (some CRLF, some LF) or a "
+        "field holds a bare carriage return; save it again as CSV UTF-8"
+        if "state machine" in message
+        else "the file cannot be read as CSV: " + message.splitlines()[0].split("Error: ", 1)[-1][:160]
+    )
+    return problem(int(found.group(1)) if found else None, "file", "", UNREADABLE, reason)
+
+
+# Parsed once while staging. Dates must be written YYYY-MM-DD, exactly as the date reads
+# back (DuckDB's cast alone would also take 2026/01/05, and 2026-10-1x as 2026-10-01); numbers are DuckDB's DOUBLE syntax without digit separators (it
 # would read 1_000 as 1000, a guess). Cheap string tests instead of regular expressions:
 # they halve the staging time of a large file.
 _PARSED_COLUMNS = """
-       CASE WHEN trim(period_start) LIKE '____-__-__' THEN try_cast(trim(period_start) AS DATE) END AS period,
+       CASE WHEN trim(period_start) LIKE '____-__-__'
+             AND CAST(try_cast(trim(period_start) AS DATE) AS VARCHAR) = trim(period_start)
+            THEN try_cast(trim(period_start) AS DATE) END AS period,
        CASE WHEN NOT (contains(value, '_') OR contains(value, '+-') OR contains(value, '-+'))
             THEN try_cast(value AS DOUBLE) END AS parsed_value,
        nullif(trim(metric_id), '') AS clean_metric_id,
@@ -161,11 +186,27 @@ def _located(failure_cases: pd.DataFrame, row_rules: Sequence[schemas.Rule]) -> 
     return errors
 
 
+_GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
 @contextmanager
 def csv_on_disk(data: bytes | None, given: Path | None) -> Iterator[Path]:
-    """A path holding the bytes: the given file, or a temporary copy removed afterwards."""
+    """A path DuckDB can read the bytes from: the given file, or a temporary copy removed afterwards.
+
+    DuckDB reads a path with * ? [ ] { } in it as a pattern of many files, so such a
+    file is handed over through a plainly named link to it.
+    """
     if given is not None:
-        yield given
+        if not _GLOB_CHARACTERS & set(str(given)):
+            yield given
+            return
+        folder = Path(tempfile.mkdtemp(prefix="scorecard-upload-"))
+        try:
+            link = folder / "upload.csv"
+            link.symlink_to(given.resolve())
+            yield link
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     if data is None:
         raise ValueError("no file: neither bytes nor a path")

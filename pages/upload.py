@@ -36,7 +36,7 @@ if result is None:
 
 stored = st.session_state.get("upload_stored")
 if stored is not None and stored[0] == digest:
-    (st.success if stored[1].outcome == "accepted" else st.warning)(stored[1].message)
+    (st.success if stored[1].outcome == "accepted" else st.warning)(ui.plain(stored[1].message))
 elif result.outcome == "rejected":
     ui.upload.error_report(result, key=digest[:12])
 else:

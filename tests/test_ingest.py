@@ -61,6 +61,8 @@ BAD_FILES = [
     ("value_not_whole.csv", "value_not_whole", "whole number", 2, "value", ADMIN, {}),
     ("duplicate_row.csv", "duplicate_row", "more than once in this file", 2, "metric_id", ADMIN, {}),
     ("note_too_long.csv", "note_too_long", "longer than 500 characters", 2, "note", ADMIN, {}),
+    ("no_rows.csv", "no_rows", "no data rows", None, "file", ADMIN, {}),
+    ("unreadable_csv.csv", "unreadable_csv", "lines end in different ways", None, "file", ADMIN, {}),
     (
         "file_too_large.csv",
         "file_too_large",

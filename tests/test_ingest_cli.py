@@ -71,21 +71,32 @@ def _big_file(path: Path, rows: int) -> None:
             out.write(f"site_uptime,2026-11-16,s{i},99.9\n")
 
 
+def _ingest_process(big: Path, db: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "metrics", "ingest", str(big), "--user", "ivan.ops@example.com"],
+        cwd=ROOT,
+        env={**os.environ, "SCORECARD_DB": str(db), "SCORECARD_MAX_UPLOAD_MB": "500"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.mark.slow
 def test_kill_9_during_a_large_ingest_leaves_no_partial_upload(demo_db: Path, tmp_path: Path) -> None:
+    """Killed at random moments within the time a whole ingest takes (measured first): never an
+    upload with some of its rows, never rows without their upload, and the file always opens."""
     big = tmp_path / "big.csv"
-    _big_file(big, 400_000)
+    _big_file(big, 2_000_000)  # long enough that most kills land in the ingest, not in start-up
+    template = tmp_path / "template.duckdb"
+    template.write_bytes(demo_db.read_bytes())
+    started = time.monotonic()
+    assert _ingest_process(big, demo_db).wait() == 0
+    whole = time.monotonic() - started
     rng = random.Random(7)
-    env = {**os.environ, "SCORECARD_DB": str(demo_db)}
-    for attempt in range(4):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "metrics", "ingest", str(big), "--user", "ivan.ops@example.com"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(1.0 + rng.random() * 2.0)
+    for attempt in range(5):
+        demo_db.write_bytes(template.read_bytes())
+        process = _ingest_process(big, demo_db)
+        time.sleep(whole * (0.3 + 0.65 * rng.random()))  # past start-up, before the end
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         with store.connect(demo_db) as con:
@@ -93,10 +104,13 @@ def test_kill_9_during_a_large_ingest_leaves_no_partial_upload(demo_db: Path, tm
                 "SELECT u.upload_id, u.row_count, count(o.upload_id) FROM uploads u "
                 "LEFT JOIN observations o USING (upload_id) WHERE u.file_name = 'big.csv' GROUP BY ALL"
             ).fetchall()
+            orphans = con.execute(
+                "SELECT count(*) FROM observations o WHERE NOT EXISTS "
+                "(SELECT 1 FROM uploads u WHERE u.upload_id = o.upload_id)"
+            ).fetchone()
         for upload_id, row_count, stored in uploads:
             assert stored == row_count, f"attempt {attempt}: upload {upload_id} is partial"
-        if uploads:  # the ingest finished before the kill: start again on a clean slate
-            return
+        assert orphans == (0,), f"attempt {attempt}: rows without their upload"
 
 
 def test_progress_names_the_stage_after_a_second_and_keeps_saying_it_while_it_lasts() -> None:
@@ -114,3 +128,25 @@ def test_progress_names_the_stage_after_a_second_and_keeps_saying_it_while_it_la
     assert sum("Reading and checking rows" in line for line in lines) >= 2, lines
     assert lines[-1].startswith("  big.csv: Done (100%"), lines
     assert not any("Checking the file" in line for line in lines)
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_still_ingested(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from metrics import cli, csv_file
+
+    monkeypatch.setenv("SCORECARD_DB", str(demo_db))
+    locked, good = DATA / "bad" / "no_rows.csv", DATA / "good" / "weekly_restatement.csv"
+    real_first_look = csv_file.first_look
+
+    def first_look(source: object, limits: csv_file.Limits) -> csv_file.Received:
+        if source == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_first_look(source, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csv_file, "first_look", first_look)
+    code = cli.main(["ingest", str(locked), str(good), "--user", "ivan.ops@example.com"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "no_rows.csv: cannot read the file (Permission denied)" in err
+    assert "Stored weekly_restatement.csv" in out

@@ -89,6 +89,15 @@ def plain(text: object) -> str:
     return _LINK_SYNTAX.sub(r"\\\1", str(text))
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def literal(text: object) -> str:
+    """Text a person wrote, shown exactly as written: every markdown character escaped, so
+    no link, image, emphasis, colour (``:red[…]``), icon or maths survives (never HTML)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
 # ---------------------------------------------------------------- who is acting
 
 

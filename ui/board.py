@@ -8,7 +8,6 @@ fingerprint and the next run reads fresh numbers.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,11 @@ from metrics.board import BoardPeriod, BoardView, Tile
 from metrics.errors import InputRejected
 from ui import today
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 PRESENT_PARAM = "present"
 REFRESH_SECONDS = 15
 
 
-def plain(text: str) -> str:
-    """Text a person wrote, shown literally: markdown characters escaped (never HTML)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+plain = ui.literal  # text a person wrote, shown exactly as written
 
 
 def _fingerprint() -> tuple[int, ...]:

@@ -5,7 +5,6 @@ happens in metrics/proposals.py."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +31,9 @@ STATE_LABELS = {
     "open": "awaiting signatures",
     "superseded": "superseded before agreement",
 }
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
-def plain(text: str) -> str:
-    """Text shown exactly as written: no markdown, links, colours or maths."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+plain = ui.literal  # text a person wrote, shown exactly as written
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ Every text a person typed is shown through ``plain`` (markdown characters escape
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,6 @@ from metrics import okr_progress as progress
 from metrics.access import Person
 from ui import act  # the shared write-then-rerun helper; pages and ui/glossary.py call it here
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 STATUS_BADGES = {
     progress.ON_TRACK: ":green-badge[● On track]",
     progress.AT_RISK: ":orange-badge[▲ At risk]",
@@ -33,8 +31,7 @@ STATUS_BADGES = {
 TREND_PERIODS = {"weekly": 26, "monthly": 12, "quarterly": 8}
 
 
-def plain(text: object) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+plain = ui.literal  # text a person wrote, shown exactly as written
 
 
 # ---------------------------------------------------------------- data, cached on the file

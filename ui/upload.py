@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import ui
 from metrics import exports, ingest
 
 SHOWN_ERRORS = 200
@@ -12,7 +13,7 @@ SHOWN_ERRORS = 200
 
 def error_report(result: ingest.IngestResult, *, key: str) -> None:
     """Counts per rule, the first 200 failing cells, and all of them as a safe CSV."""
-    st.error(result.message)
+    st.error(ui.plain(result.message))
     counts = pd.DataFrame(
         sorted(result.counts.items(), key=lambda item: -item[1]), columns=["rule", "problems"]
     )
@@ -34,7 +35,7 @@ def error_report(result: ingest.IngestResult, *, key: str) -> None:
 
 def preview(result: ingest.IngestResult) -> None:
     """What storing would change: new values, restated values (old -> new), unchanged ones."""
-    st.success(result.message)
+    st.success(ui.plain(result.message))
     new, restated, same = st.columns(3)
     new.metric("New values", f"{result.new_values:,}")
     restated.metric("Restated values", f"{result.restated_count:,}")
