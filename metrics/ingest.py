@@ -116,10 +116,20 @@ def ingest(
         con.execute(f"SET memory_limit = '{_memory_limit()}'")
         # One number per stored attempt, whichever path stores it (a duplicate leaves a gap).
         upload_id = None if dry_run else _next_upload_id(con)
+        facts = schemas.catalog_facts(catalog.entries(con, today), uploader)  # for either path
         if not received.problems:
             progress("Reading and checking rows", 0.15)
             if _straight(
-                con, result, received, reading, on_disk, uploader, today, upload_id=upload_id, source=source
+                con,
+                result,
+                received,
+                reading,
+                on_disk,
+                facts,
+                uploader,
+                today,
+                upload_id=upload_id,
+                source=source,
             ):
                 progress("Done", 1.0)
                 return result
@@ -128,7 +138,7 @@ def ingest(
         problems = received.problems
         if not problems:
             progress("Locating every problem", 0.5)
-            problems, result.counts = _careful_check(con, on_disk, received.names, uploader, today)
+            problems, result.counts = _careful_check(con, on_disk, received.names, facts, today)
         return _careful_finish(
             con,
             result,
@@ -159,6 +169,7 @@ def _straight(
     received: Received,
     reading: Future[csv_file.Contents],
     csv_path: Path,
+    facts: pd.DataFrame,
     person: Person,
     today: dt.date,
     *,
@@ -170,20 +181,16 @@ def _straight(
     Returns False, with nothing written, when the file is not clean.
     """
     dry_run = upload_id is None
-    facts = schemas.catalog_facts(catalog.entries(con, today), person)
     with nullcontext() if dry_run else _WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
         try:
-            keep = _straight_in_transaction(
-                con, result, received, reading, csv_path, facts, person, today, upload_id, source
+            store.commit_if(
+                con,
+                lambda: _straight_in_transaction(
+                    con, result, received, reading, csv_path, facts, person, today, upload_id, source
+                ),
             )
         except loading.REFUSALS:
-            con.execute("ROLLBACK")
             return False
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT" if keep else "ROLLBACK")
         if result.outcome == "duplicate":
             with store.transaction(con):
                 _audit_duplicate(con, result, person)
@@ -325,7 +332,7 @@ def _record_accepted(
 
 
 def _careful_check(
-    con: store.Connection, csv_path: Path, names: list[str], person: Person, today: dt.date
+    con: store.Connection, csv_path: Path, names: list[str], facts: pd.DataFrame, today: dt.date
 ) -> tuple[list[csv_file.Problem], dict[str, int]]:
     """Stage every cell as text; return located problems and exact counts per rule."""
     structure = staging.stage(con, csv_path, names)
@@ -334,7 +341,6 @@ def _careful_check(
     staged = con.execute("SELECT count(*) FROM upload_rows").fetchone()
     if not staged or staged[0] == 0:
         return [csv_file.no_rows()], {"no_rows": 1}
-    facts = schemas.catalog_facts(catalog.entries(con, today), person)
     staging.prepare_views(con, facts)
     return staging.validate_rows(con, today)
 
@@ -370,7 +376,7 @@ def _careful_finish(
         row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
         result.row_count = int(row[0]) if row else 0
         progress("Comparing with stored values", 0.6)
-        result.new_values, result.restated, result.unchanged = _staged_preview(con)
+        result.new_values, result.restated, result.unchanged = _staged_preview(con, result.row_count)
         result.restated_count = len(result.restated)
         result.restated = result.restated.head(RESTATED_SHOWN)
     if dry_run and not (problems and record_rejected):
@@ -391,8 +397,9 @@ def _careful_finish(
     return result
 
 
-def _staged_preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
-    """(new values, restated rows old -> new, unchanged values) against the values in force."""
+def _staged_preview(con: store.Connection, total: int) -> tuple[int, pd.DataFrame, int]:
+    """(new values, restated rows old -> new, unchanged values) of the ``total`` staged rows,
+    against the values in force."""
     restated = con.execute(
         """
         WITH current AS (
@@ -410,8 +417,6 @@ def _staged_preview(con: store.Connection) -> tuple[int, pd.DataFrame, int]:
         ORDER BY metric_id, period_start, segment
         """
     ).df()
-    total_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
-    total = int(total_row[0]) if total_row else 0
     changed = restated[restated["old_value"] != restated["new_value"]].reset_index(drop=True)
     unchanged = len(restated) - len(changed)
     return total - len(restated), _with_dates(changed), unchanged

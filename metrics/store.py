@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,6 +368,19 @@ def transaction(con: Connection) -> Iterator[Connection]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def commit_if(con: Connection, work: Callable[[], bool]) -> bool:
+    """Run ``work`` in one transaction: commit when it returns True, roll back when it
+    returns False or raises (a check that fails after writing undoes the writes)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        keep = work()
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT" if keep else "ROLLBACK")
+    return keep
 
 
 def data_fingerprint(path: Path | None = None) -> tuple[int, ...]:
