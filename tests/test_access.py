@@ -12,18 +12,11 @@ import pytest
 from metrics import access, cli, store
 from metrics.access import Person
 from metrics.errors import InputRejected, NotFound, PermissionDenied
+from tests.apptest import ONE_PER_ROLE
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
-#: One demo person per role (data/people.yaml).
-BY_ROLE = {
-    "admin": "alex.admin@example.com",
-    "executive": "priya.cio@example.com",
-    "it_approver": "dana.it@example.com",
-    "marketing_approver": "sam.marketing@example.com",
-    "uploader": "uma.upload@example.com",
-    "board": "bea.board@example.com",
-}
+BY_ROLE = ONE_PER_ROLE  # one demo person per role (tests/apptest.py)
 
 #: The permission table as the product defines it (issue 6): who may take which action.
 EXPECTED = {

@@ -5,37 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from metrics import access, board, catalog, observations, status, store
 from metrics.errors import InputRejected
 from tests.conftest import TODAY
+from tests.values import add_values
 
 SEED = {m.id: m for m in catalog.load_seed().metrics}
-
-
-def _add_values(con: store.Connection, rows: list[tuple[str, dt.date, float]]) -> None:
-    frame = pd.DataFrame(
-        {
-            "metric_id": [r[0] for r in rows],
-            "period_start": [r[1] for r in rows],
-            "segment": [""] * len(rows),
-            "value": [r[2] for r in rows],
-            "note": [None] * len(rows),
-        }
-    )
-    with store.transaction(con):
-        upload = observations.add_upload(
-            con,
-            original=b"test",
-            file_name="t.csv",
-            uploaded_by="ivan.ops@example.com",
-            source="test",
-            outcome="accepted",
-            row_count=len(rows),
-        )
-        observations.append(con, frame, upload)
 
 
 def test_latest_week_shows_the_known_demo_values(con: store.Connection) -> None:
@@ -78,7 +55,7 @@ def test_a_monthly_metric_on_the_weekly_board_shows_its_last_complete_month(con:
 
 def test_as_of_a_past_day_ignores_later_restatements(con: store.Connection) -> None:
     con.execute("UPDATE observations SET recorded_at = TIMESTAMP '2026-11-20 09:00:00'")
-    _add_values(con, [("sessions", dt.date(2026, 11, 16), 111_111.0)])
+    add_values(con, [("sessions", dt.date(2026, 11, 16), 111_111.0)])
     now = board.view(con, TODAY).tile("sessions")
     before = board.view(con, TODAY, as_of=dt.date(2026, 11, 22)).tile("sessions")
     too_early = board.view(con, TODAY, as_of=dt.date(2026, 11, 19)).tile("sessions")
@@ -132,7 +109,7 @@ def test_no_values_one_value_and_a_gap_are_plain(db_path, monkeypatch) -> None: 
 
     seed.initialise(db_path, demo_data=False, demo_people=True)
     with store.connect(db_path) as con:
-        _add_values(con, [("sessions", dt.date(2026, 11, 16), 250_000.0), ("nps", dt.date(2026, 1, 1), 41.0)])
+        add_values(con, [("sessions", dt.date(2026, 11, 16), 250_000.0), ("nps", dt.date(2026, 1, 1), 41.0)])
         view = board.view(con, TODAY)
     empty = view.tile("conversion_rate")
     one = view.tile("sessions")

@@ -14,7 +14,8 @@ from metrics import access, brief, catalog, cli, commentary, events, okrs, store
 from metrics import okr_progress as progress
 from metrics.errors import InputRejected, PermissionDenied
 from tests.conftest import TODAY
-from tests.test_okrs import DUE, _upload
+from tests.test_okrs import DUE
+from tests.values import add_values
 
 W46, W47 = dt.date(2026, 11, 9), dt.date(2026, 11, 16)
 WEEK = brief.parse_week("2026-W47")
@@ -27,7 +28,7 @@ def _person(con: store.Connection, email: str) -> access.Person:
 def _seed_the_week(con: store.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
     """One of everything the brief gathers, in 2026-W47 (16-22 Nov)."""
     # site uptime: green in W46, red in W47
-    _upload(con, [("site_uptime", W46, 99.95), ("site_uptime", W47, 99.0)])
+    add_values(con, [("site_uptime", W46, 99.95), ("site_uptime", W47, 99.0)])
     # a key result on track in W46 that slipped in W47, and one reaching its target in W47
     draft = okrs.ObjectiveDraft(
         "Sell more to members",
@@ -42,7 +43,7 @@ def _seed_the_week(con: store.Connection, monkeypatch: pytest.MonkeyPatch) -> No
     saved = okrs.save(con, _person(con, "dana.it@example.com"), draft, today=TODAY)
     for email in ("priya.cio@example.com", "marco.cmo@example.com"):
         okrs.accept(con, _person(con, email), saved.objective_id)
-    _upload(
+    add_values(
         con,
         [("conversion_rate", W46, 3.7), ("conversion_rate", W47, 3.1), ("lead_signups", W47, 3650)],
     )

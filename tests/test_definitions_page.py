@@ -12,19 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import access, catalog, proposals, store
-from tests.apptest import app_as
+from tests.apptest import ONE_PER_ROLE, app_as
 from tests.conftest import TODAY
 
 PAGE = "pages/definitions.py"
 GLOSSARY = "pages/glossary.py"
-ROLE_PEOPLE = {
-    "admin": "alex.admin@example.com",
-    "executive": "priya.cio@example.com",
-    "it_approver": "dana.it@example.com",
-    "marketing_approver": "sam.marketing@example.com",
-    "uploader": "uma.upload@example.com",
-    "board": "bea.board@example.com",
-}
+ROLE_PEOPLE = ONE_PER_ROLE  # one demo person per role (tests/apptest.py)
 PROPOSE = {"propose-new-submit", "propose-change-submit", "retire-submit"}
 SIGN = {"it": {"sign-it", "decline-it"}, "marketing": {"sign-marketing", "decline-marketing"}}
 ALL_CONTROLS = PROPOSE | SIGN["it"] | SIGN["marketing"] | {"comment-submit"}

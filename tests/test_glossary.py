@@ -9,6 +9,7 @@ import pytest
 
 from metrics import access, catalog, glossary, proposals, store
 from metrics.errors import InputRejected, NotFound, PermissionDenied
+from tests.apptest import ONE_PER_ROLE
 
 SEED = catalog.load_glossary_seed()
 TERMS = {
@@ -119,14 +120,7 @@ def test_removing_a_term_is_audited(con: store.Connection) -> None:
     assert row is not None and json.loads(row[0])["before"].startswith("Urchin")
 
 
-ROLE_PEOPLE = {
-    "admin": "alex.admin@example.com",
-    "executive": "priya.cio@example.com",
-    "it_approver": "dana.it@example.com",
-    "marketing_approver": "sam.marketing@example.com",
-    "uploader": "uma.upload@example.com",
-    "board": "bea.board@example.com",
-}
+ROLE_PEOPLE = ONE_PER_ROLE  # one demo person per role (tests/apptest.py)
 EDITORS = {"admin", "it_approver", "marketing_approver"}
 
 

@@ -7,10 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from metrics import access, catalog, observations, okrs, store
+from metrics import access, catalog, okrs, store
 from metrics import okr_progress as progress
 from metrics.errors import InputRejected, PermissionDenied
 from tests.conftest import TODAY
+from tests.values import add_values
 
 SEED = {d.id: d for d in catalog.load_seed().metrics}
 CHURN = SEED["churn_rate"]  # lower is better, monthly
@@ -155,29 +156,6 @@ def _draft(**changes: object) -> okrs.ObjectiveDraft:
         ),
     }
     return okrs.ObjectiveDraft(**{**base, **changes})  # type: ignore[arg-type]
-
-
-def _upload(con: store.Connection, rows: list[tuple[str, dt.date, float]]) -> None:
-    frame = pd.DataFrame(
-        {
-            "metric_id": [r[0] for r in rows],
-            "period_start": [r[1] for r in rows],
-            "segment": [""] * len(rows),
-            "value": [r[2] for r in rows],
-            "note": [None] * len(rows),
-        }
-    )
-    with store.transaction(con):
-        upload_id = observations.add_upload(
-            con,
-            original=b"test",
-            file_name="t.csv",
-            uploaded_by="ivan.ops@example.com",
-            source="test",
-            outcome="accepted",
-            row_count=len(rows),
-        )
-        observations.append(con, frame, upload_id)
 
 
 @pytest.mark.parametrize("email", ["bea.board@example.com", "uma.upload@example.com"])
@@ -338,7 +316,7 @@ def test_progress_is_read_from_the_values_in_force(con: store.Connection) -> Non
         )
     )
     saved = okrs.save(con, dana, draft, today=TODAY)
-    _upload(con, [("churn_rate", Q4, 2.5), ("conversion_rate", dt.date(2026, 11, 16), 3.25)])
+    add_values(con, [("churn_rate", Q4, 2.5), ("conversion_rate", dt.date(2026, 11, 16), 3.25)])
     found = next(p for p in okrs.evaluate(con, TODAY) if p.objective.objective_id == saved.objective_id)
     churn, conversion = found.key_results
     assert churn.current == 2.5 and churn.progress == pytest.approx(0.5)

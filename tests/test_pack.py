@@ -7,13 +7,13 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PIL import Image
 
-from metrics import access, board, commentary, observations, pack, store
+from metrics import access, board, commentary, pack, store
 from metrics.errors import InputRejected, PermissionDenied
 from tests.conftest import TODAY
+from tests.values import add_values
 
 KNOWN = ("99.92%", "253,153", "$71.19")
 
@@ -96,26 +96,12 @@ def test_a_frozen_pack_never_changes(con: store.Connection) -> None:
     _, before = pack.frozen_content(con, pdf.pack_id)
     assert hashlib.sha256(before).hexdigest() == pdf.sha256
     # New numbers land for the quarter; the frozen pack stays as it was, a fresh build differs.
-    frame = pd.DataFrame(
-        {
-            "metric_id": ["sessions"],
-            "period_start": [dt.date(2026, 9, 28)],
-            "segment": [""],
-            "value": [1.0],
-            "note": [None],
-        }
+    add_values(
+        con,
+        [("sessions", dt.date(2026, 9, 28), 1.0)],
+        uploaded_by="uma.upload@example.com",
+        file_name="late.csv",
     )
-    with store.transaction(con):
-        upload = observations.add_upload(
-            con,
-            original=b"x",
-            file_name="late.csv",
-            uploaded_by="uma.upload@example.com",
-            source="test",
-            outcome="accepted",
-            row_count=1,
-        )
-        observations.append(con, frame, upload)
     _, after = pack.frozen_content(con, pdf.pack_id)
     assert after == before
     assert pack.build(pack.gather(con, TODAY, period), "pdf") != before

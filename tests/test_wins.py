@@ -11,7 +11,8 @@ from metrics import access, catalog, okrs, store, wins
 from metrics import okr_progress as progress
 from metrics.errors import PermissionDenied
 from tests.conftest import TODAY
-from tests.test_okrs import DUE, Q4, _upload
+from tests.test_okrs import DUE, Q4
+from tests.values import add_values
 
 SEED = {d.id: d for d in catalog.load_seed().metrics}
 CONVERSION = SEED["conversion_rate"]  # higher is better: green >= 3.0, red < 2.6
@@ -75,7 +76,7 @@ def _key_result_wins(con: store.Connection, objective_id: int) -> list[wins.Win]
 def test_a_key_result_reaching_its_target_is_a_win_for_both_teams(con: store.Connection) -> None:
     objective = _objective(con, accept=True)
     assert _key_result_wins(con, objective.objective_id) == []  # the demo never reaches 4.2
-    _upload(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
+    add_values(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
     (win,) = _key_result_wins(con, objective.objective_id)
     assert win.kind == wins.KEY_RESULT and win.period_start == dt.date(2026, 11, 9)
     assert win.last_day == dt.date(2026, 11, 15)
@@ -86,12 +87,12 @@ def test_a_key_result_reaching_its_target_is_a_win_for_both_teams(con: store.Con
 
 def test_no_win_before_both_owners_accept(con: store.Connection) -> None:
     objective = _objective(con, accept=False)
-    _upload(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
+    add_values(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
     assert _key_result_wins(con, objective.objective_id) == []
 
 
 def test_a_metric_back_on_target_is_credited_to_its_owners_teams(con: store.Connection) -> None:
-    _upload(con, [("churn_rate", dt.date(2026, 9, 1), 3.9), ("churn_rate", Q4, 2.2)])
+    add_values(con, [("churn_rate", dt.date(2026, 9, 1), 3.9), ("churn_rate", Q4, 2.2)])
     found = [w for w in wins.detect(con, TODAY) if w.metric_id == "churn_rate"]
     back = [w for w in found if w.kind == wins.BACK_TO_GREEN]
     assert [w.period_start for w in back] == [Q4]
@@ -103,13 +104,13 @@ def test_a_metric_back_on_target_is_credited_to_its_owners_teams(con: store.Conn
 
 def test_recorded_wins_stay_celebrated_after_a_restatement(con: store.Connection) -> None:
     objective = _objective(con, accept=True)
-    _upload(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
+    add_values(con, [("conversion_rate", dt.date(2026, 11, 9), 4.3)])
     with pytest.raises(PermissionDenied):
         wins.record_new(con, access.require_person(con, "bea.board@example.com"), TODAY)
     kept = wins.record_new(con, access.require_person(con, "marco.cmo@example.com"), TODAY)
     assert any(w.objective_id == objective.objective_id for w in kept)
     assert wins.record_new(con, access.require_person(con, "marco.cmo@example.com"), TODAY) == []
-    _upload(con, [("conversion_rate", dt.date(2026, 11, 9), 3.3)])  # restated: the target was not reached
+    add_values(con, [("conversion_rate", dt.date(2026, 11, 9), 3.3)])  # restated: the target was not reached
     assert _key_result_wins(con, objective.objective_id) == []
     feed = wins.feed(con, TODAY, limit=100)
     mine = [w for w in feed if w.objective_id == objective.objective_id]
