@@ -11,12 +11,7 @@ import ui.timeline
 from metrics import board, catalog, charts
 
 person = ui.page_person("view")
-st.title("Customer journey", anchor=False)
-period, as_of = ui.board.period_controls(key="journey")
-view = ui.run(lambda: ui.board.board_view(period, as_of))
-if view is None:
-    st.stop()
-st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
+view = ui.board.drilldown_view("Customer journey", key="journey")
 steps = board.funnel(view)
 st.subheader("Awareness → consideration → conversion → loyalty", anchor=False)
 st.caption(

@@ -11,12 +11,7 @@ import ui.timeline
 from metrics import catalog, charts, drilldown, status
 
 person = ui.page_person("view")
-st.title("Reliability and security", anchor=False)
-period, as_of = ui.board.period_controls(key="reliability")
-view = ui.run(lambda: ui.board.board_view(period, as_of))
-if view is None:
-    st.stop()
-st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
+view = ui.board.drilldown_view("Reliability and security", key="reliability")
 st.subheader("Error budget", anchor=False)
 left, right = st.columns([1, 3])
 with left:

@@ -90,6 +90,18 @@ def hover_text(d: catalog.MetricDefinition) -> str:
 # ---------------------------------------------------------------- controls
 
 
+def drilldown_view(title: str, key: str) -> BoardView:
+    """A drill-down page's head: its title, the period picker and the period's line. Stops the
+    run when the view cannot be built (the reason is shown)."""
+    st.title(title, anchor=False)
+    period, as_of = period_controls(key=key)
+    view = ui.run(lambda: board_view(period, as_of))
+    if view is None:
+        st.stop()
+    st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
+    return view
+
+
 def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
     """The day whose knowledge to show; week, month or quarter; and which one.
 
