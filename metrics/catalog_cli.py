@@ -20,7 +20,7 @@ import yaml
 
 from metrics import access, catalog, config, glossary, proposals, store
 from metrics.catalog import MetricDefinition, Seed
-from metrics.errors import InputRejected, PermissionDenied, ScorecardError
+from metrics.errors import InputRejected, ScorecardError
 from metrics.proposals import FieldChange
 
 #: seed-file key for each field, in the seed file's order (min and max sit after red)
@@ -288,9 +288,7 @@ def _diff(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     seed = _read(args.file)
     with store.connect() as con:
-        person = access.get_person(con, args.user)
-        if person is None:
-            raise PermissionDenied(f"No active person with the email {args.user!r}.")
+        person = access.require_person(con, args.user)
         planned = plan(con, seed, retire_missing=args.retire_missing)
         made = apply(con, person, planned, args.comment or f"Imported from {Path(args.file).name}")
     if not made:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from metrics import access, ingest, store
-from metrics.errors import InputRejected, NotFound, PermissionDenied
+from metrics.errors import InputRejected, NotFound
 
 SHOWN_ERRORS = 200
 
@@ -67,10 +67,7 @@ class StageReporter:
 
 def _person(email: str) -> access.Person:
     with store.connect() as con:
-        person = access.get_person(con, email)
-    if person is None:
-        raise PermissionDenied(f"{email} is not in the people table; ask an admin to add you.")
-    return person
+        return access.require_person(con, email)
 
 
 def _ingest(args: argparse.Namespace) -> int:
