@@ -189,12 +189,6 @@ def receive(source: bytes | Path, limits: Limits) -> Received:
     return received
 
 
-def inspect_bytes(data: bytes, limits: Limits) -> tuple[list[str], list[Problem]]:
-    """File-level checks before any parsing; returns (header names, problems)."""
-    received = receive(data, limits)
-    return received.names, received.problems
-
-
 def _header_names(first_line: str) -> list[str]:
     return [name.strip().lower() for name in next(csv.reader([first_line]), [])]
 

@@ -60,10 +60,6 @@ class IngestResult:
     message: str = ""
     path_taken: str = ""  # straight | careful: how the rows were checked
 
-    @property
-    def ok(self) -> bool:
-        return self.outcome in {"accepted", "checked", "duplicate"}
-
     def error_lines(self) -> list[str]:
         """Errors as the command line prints them: line N, column C: 'value' - reason."""
         lines = []

@@ -54,7 +54,7 @@ class Rule:
     summary: str  # the reason, in plain words, for the count per rule
     passes: Predicate
     explain: Callable[[pd.Series], str] | None = None  # a row-specific reason, if it helps
-    # The same rule on the per-metric profile (metrics.loading.PROFILE_COLUMNS); None when
+    # The same rule on the per-metric profile (the columns of metrics.loading's profile query); None when
     # a row breaking it cannot be loaded at all (an empty metric, a date or number that
     # does not parse strictly: the table's NOT NULL constraints refuse it).
     per_metric: ProfileTest | None = None
