@@ -330,22 +330,16 @@ def _record_accepted(
 def _careful_check(
     con: store.Connection, csv_path: Path, names: list[str], facts: pd.DataFrame, today: dt.date
 ) -> tuple[list[csv_file.Problem], dict[str, int]]:
-    """Stage every cell as text; return located problems and exact counts per rule."""
+    """Stage every cell as text; return located problems and exact counts per rule (none when
+    every problem is listed: ``_fill_errors`` counts them)."""
     structure = staging.stage(con, csv_path, names)
     if structure:
-        return structure, _counts_per_rule(structure)
+        return structure, {}
     staged = con.execute("SELECT count(*) FROM upload_rows").fetchone()
     if not staged or staged[0] == 0:
-        return [csv_file.no_rows()], {"no_rows": 1}
+        return [csv_file.no_rows()], {}
     staging.prepare_views(con, facts)
     return staging.validate_rows(con, today)
-
-
-def _counts_per_rule(problems: list[csv_file.Problem]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for found in problems:
-        counts[str(found["rule"])] = counts.get(str(found["rule"]), 0) + 1
-    return counts
 
 
 def _careful_finish(
