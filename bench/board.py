@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from metrics import board, catalog, charts, observations, pack, seed, store, trend_spec  # noqa: E402
+from metrics import board, catalog, charts, clock, observations, pack, seed, store, trend_spec  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 OTHER_METRICS = 176  # with the 24 agreed ones: 200 metric ids
@@ -68,7 +68,7 @@ def add_bulk(path: Path) -> None:
         ids = agreed + [f"other_metric_{i:03d}" for i in range(OTHER_METRICS)]
         con.execute("CREATE TEMP TABLE ids AS SELECT unnest(?) AS metric_id", [ids])
         first = TODAY - dt.timedelta(days=DAYS)
-        recorded = store.now()
+        recorded = clock.now()
         # Daily values per segment, for every metric.
         con.execute(
             "INSERT INTO observations SELECT i.metric_id, CAST(? AS DATE) + CAST(d.range AS INTEGER), "
@@ -101,7 +101,7 @@ def page_times(path: Path, runs: int) -> tuple[float, float, float]:
     for index in range(max(3, runs // 3)):
         with store.connect(path) as con, store.transaction(con):  # an ingest: the file changes
             con.execute(
-                "INSERT INTO audit_log VALUES (?, 'bench', 'ingest', ?, NULL)", [store.now(), str(index)]
+                "INSERT INTO audit_log VALUES (?, 'bench', 'ingest', ?, NULL)", [clock.now(), str(index)]
             )
         started = time.perf_counter()
         at.run()

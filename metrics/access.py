@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from metrics import config, store
+from metrics import clock, config, store
 from metrics.errors import InputRejected, NotFound, PermissionDenied
 
 ROLES = ("admin", "executive", "it_approver", "marketing_approver", "uploader", "board")
@@ -138,7 +138,7 @@ def upsert_person(con: store.Connection, person: Person) -> None:
             person.name,
             person.team,
             list(check_roles(person.roles)),
-            store.now(),
+            clock.now(),
         ],
     )
 
@@ -230,7 +230,7 @@ def add_person(
             "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
             "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
             "roles = excluded.roles, active = TRUE",
-            [clean_email, clean_name, clean_team, list(clean_roles), store.now()],
+            [clean_email, clean_name, clean_team, list(clean_roles), clock.now()],
         )
         outcome = "added" if before is None else ("changed" if before[2] else "restored")
         detail = {"roles": list(clean_roles), "team": clean_team}
@@ -287,7 +287,7 @@ def ensure_first_admins(con: store.Connection, emails: Iterable[str] | None = No
             con.execute(
                 "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, NULL, ?, TRUE, ?) "
                 "ON CONFLICT (email) DO UPDATE SET roles = excluded.roles, active = TRUE",
-                [email, email.split("@")[0], roles, store.now()],
+                [email, email.split("@")[0], roles, clock.now()],
             )
             store.audit(con, _CONFIGURATION_ACTOR, "first_admin", email, json.dumps({"roles": roles}))
             changed.append(email)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from metrics import access, board, catalog, commentary, events, okrs, status, store, wins
+from metrics import access, board, catalog, clock, commentary, events, okrs, status, store, wins
 from metrics import okr_progress as progress
 from metrics.access import Person
 from metrics.board import BoardPeriod, Tile
@@ -244,7 +244,7 @@ def keep(con: store.Connection, person: Person, brief: Brief) -> int:
     with store.transaction(con):
         row = con.execute(
             "INSERT INTO briefs (week, markdown, pdf, made_by, made_at) VALUES (?, ?, ?, ?, ?) RETURNING brief_id",
-            [brief.week.label, text, document, person.email, store.now()],
+            [brief.week.label, text, document, person.email, clock.now()],
         ).fetchone()
         assert row is not None
         store.audit(con, person.email, "keep_brief", brief.week.label, json.dumps({"brief_id": int(row[0])}))

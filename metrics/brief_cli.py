@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from metrics import access, brief, config, store
+from metrics import access, brief, clock, store
 from metrics.errors import InputRejected
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
@@ -27,7 +27,7 @@ def _format_of(out: str | None) -> str:
 
 
 def _make(args: argparse.Namespace) -> int:
-    today = config.today()
+    today = clock.today()
     week = brief.parse_week(args.week) if args.week else brief.latest_week(today)
     wanted = _format_of(args.out)
     with store.connect() as con:

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from metrics import config, store
+from metrics import clock, config, store
 from metrics.errors import CatalogError
 
 SEED_CATALOG = config.DATA_DIR / "catalog.yaml"
@@ -273,7 +273,7 @@ def add_version(
             d.revisit,
             d.content_hash(),
             proposed_by,
-            store.now(),
+            clock.now(),
             comment,
         ],
     )
@@ -293,7 +293,7 @@ def record_signature(
 ) -> None:
     con.execute(
         "INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [metric_id, version, side, signer, decision, content_hash, comment, store.now()],
+        [metric_id, version, side, signer, decision, content_hash, comment, clock.now()],
     )
 
 
@@ -376,7 +376,7 @@ def entries(con: store.Connection, today: dt.date | None = None) -> list[Catalog
     The version in force is the newest agreed one; a metric never agreed is
     shown with its newest proposal and status 'proposed' (never as agreed).
     """
-    today = today or config.today()
+    today = today or clock.today()
     rows = version_rows(con)
     agreed = agreed_versions(con, rows)
     by_metric: dict[str, list[dict[str, Any]]] = {}
@@ -415,7 +415,7 @@ def save_glossary(con: store.Connection, terms: Mapping[str, str], *, by: str) -
         con.execute(
             "INSERT INTO glossary VALUES (?, ?, ?, ?) ON CONFLICT (term) DO UPDATE SET "
             "meaning = excluded.meaning, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            [term, meaning, by, store.now()],
+            [term, meaning, by, clock.now()],
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from metrics import access, catalog, config, glossary, proposals, store
+from metrics import access, catalog, clock, glossary, proposals, store
 from metrics.catalog import MetricDefinition, Seed
 from metrics.errors import InputRejected, ScorecardError
 from metrics.proposals import FieldChange
@@ -103,7 +103,7 @@ def _signed_note(h: proposals.History) -> str:
 
 def export_text(con: store.Connection, today: dt.date | None = None) -> str:
     """The agreed catalog (every metric in force, not retired) as seed-format YAML."""
-    day = today or config.today()
+    day = today or clock.today()
     entries = catalog.board_entries(con, day)
     text = [_HEADER.format(day=day.isoformat())]
     text.append(yaml.dump({"teams": catalog.teams(con)}, Dumper=_Dumper, sort_keys=False, allow_unicode=True))

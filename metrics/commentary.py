@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from metrics import access, catalog, periods, store
+from metrics import access, catalog, clock, periods, store
 from metrics.access import Person
 from metrics.errors import InputRejected, NotFound, PermissionDenied
 
@@ -57,7 +57,7 @@ def write(con: store.Connection, person: Person, metric_id: str, period_start: d
         raise InputRejected(f"A note may be at most {MAX_NOTE} characters; this one has {len(text)}.")
     if not periods.is_period_start(period_start, d.cadence):
         raise InputRejected(f"{period_start:%d %b %Y} does not start a {d.cadence} period of {d.name}.")
-    note = Note(metric_id, period_start, text, person.email, store.now())
+    note = Note(metric_id, period_start, text, person.email, clock.now())
     with store.transaction(con):
         con.execute(
             "INSERT INTO metric_notes VALUES (?, ?, ?, ?, ?)",

@@ -97,6 +97,7 @@ def demo_enabled() -> bool:
     return setting("SCORECARD_DEMO") not in {"0", "false", "no"}
 
 
-def today() -> dt.date:
+def configured_today() -> dt.date | None:
+    """The day SCORECARD_TODAY pretends it is, or None for the real date (see ``metrics.clock``)."""
     raw = setting("SCORECARD_TODAY")
-    return dt.date.fromisoformat(raw) if raw else dt.date.today()
+    return dt.date.fromisoformat(raw) if raw else None

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from metrics import access, catalog, demo, store
+from metrics import access, catalog, clock, demo, store
 from metrics.access import Person
 from metrics.errors import InputRejected, NotFound
 
@@ -177,7 +177,7 @@ def _known_metric_ids(con: store.Connection) -> set[str]:
 def _insert(con: store.Connection, event: NewEvent, source: str, by: str) -> None:
     con.execute(
         "INSERT INTO events (day, kind, title, metric_ids, source, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [event.day, event.kind, event.title, list(event.metric_ids), source, by, store.now()],
+        [event.day, event.kind, event.title, list(event.metric_ids), source, by, clock.now()],
     )
 
 
@@ -215,7 +215,7 @@ def remove(con: store.Connection, person: Person, event_id: int) -> None:
         row = con.execute(
             "UPDATE events SET removed_at = ?, removed_by = ? WHERE event_id = ? AND removed_at IS NULL "
             "RETURNING event_id",
-            [store.now(), person.email, event_id],
+            [clock.now(), person.email, event_id],
         ).fetchone()
         if row is None:
             raise NotFound(f"There is no event {event_id} on the timeline.")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, catalog, config, csv_file, loading, observations, schemas, staging, store
+from metrics import access, catalog, clock, config, csv_file, loading, observations, schemas, staging, store
 from metrics.access import Person
 from metrics.csv_file import Limits, Received
 from metrics.errors import InputRejected, NotFound, PermissionDenied
@@ -97,7 +97,7 @@ def ingest(
     if data is None and csv_path is None:
         raise ValueError("ingest needs the file's bytes or its path")
     limits = limits or Limits.from_settings()
-    today = today or config.today()
+    today = today or clock.today()
     progress("Checking the file", 0.05)
     file: bytes | Path = csv_path if csv_path is not None else data or b""
     received = csv_file.first_look(file, limits)
@@ -431,7 +431,7 @@ def _store_staged(
     con.execute(
         "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
         "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
-        [upload_id, store.now()],
+        [upload_id, clock.now()],
     )
 
 
@@ -504,7 +504,7 @@ def retract(con: store.Connection, upload_id: int, person: Person | None) -> Non
     with store.transaction(con):
         con.execute(
             "UPDATE uploads SET retracted_at = ?, retracted_by = ? WHERE upload_id = ?",
-            [store.now(), actor.email, upload_id],
+            [clock.now(), actor.email, upload_id],
         )
         store.audit(con, actor.email, "retract_upload", str(upload_id))
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import schemas, store
+from metrics import clock, schemas, store
 
 DRY_RUN_TABLE = "upload_dry_run"
 
@@ -109,7 +109,7 @@ def load(con: store.Connection, csv_path: Path, names: Sequence[str], table: str
     )
     row = con.execute(
         f"INSERT INTO {table} (metric_id, period_start, segment, value, note, upload_id, recorded_at) {source}",
-        [upload_id, store.now(), str(csv_path)],
+        [upload_id, clock.now(), str(csv_path)],
     ).fetchone()
     return int(row[0]) if row else 0
 

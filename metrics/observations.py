@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from metrics import csv_file, store
+from metrics import clock, csv_file, store
 
 CSV_COLUMNS = ("metric_id", "period_start", "segment", "value", "note")
 
@@ -53,7 +53,7 @@ def add_upload(
             sha256,
             file_name,
             uploaded_by,
-            store.now(),
+            clock.now(),
             source,
             row_count,
             outcome,
@@ -90,7 +90,7 @@ def append(
     """
     if recorded_at is not None and len(recorded_at) != len(frame):
         raise ValueError(f"{len(recorded_at)} recorded_at moments for {len(frame)} rows")
-    rows = frame.assign(recorded_at=store.now() if recorded_at is None else list(recorded_at))
+    rows = frame.assign(recorded_at=clock.now() if recorded_at is None else list(recorded_at))
     con.register("incoming_rows", rows)
     try:
         con.execute(

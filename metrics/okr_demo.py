@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics import catalog, observations, okrs, periods, store
+from metrics import catalog, clock, observations, okrs, periods, store
 from metrics import okr_progress as progress
 
 # (title, IT owner, marketing owner, [(metric, step towards better, or None = hold this level)])
@@ -95,7 +95,7 @@ def load_demo(con: store.Connection, end: dt.date, by: str) -> int:
             by=by,
         )
         for side, owner in zip(okrs.SIDES, owners, strict=True):
-            okrs._insert_acceptance(con, objective_id, 1, side, owner, digest, store.now())
+            okrs._insert_acceptance(con, objective_id, 1, side, owner, digest, clock.now())
         confidence, note = DEMO_CHECK_INS[index % len(DEMO_CHECK_INS)]
         at = dt.datetime.combine(last_week + dt.timedelta(days=3), dt.time(9 + index))
         okrs._insert_check_in(con, okrs.CheckIn(objective_id, 1, it_owner, confidence, note, at))

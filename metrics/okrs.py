@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import access, board, catalog, observations, periods, store
+from metrics import access, board, catalog, clock, observations, periods, store
 from metrics import okr_progress as progress
 from metrics.access import Person
 from metrics.catalog import CatalogEntry, MetricDefinition
@@ -212,7 +212,7 @@ def _insert_revision(
     digest = content_hash(title, period, owners, specs)
     con.execute(
         "INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [objective_id, revision, title, period, owners[0], owners[1], withdrawn, digest, by, store.now()],
+        [objective_id, revision, title, period, owners[0], owners[1], withdrawn, digest, by, clock.now()],
     )
     for position, s in enumerate(specs, start=1):
         con.execute(
@@ -320,7 +320,7 @@ def accept(con: store.Connection, person: Person, objective_id: int) -> Objectiv
             raise InputRejected("You have already accepted this revision.")
         for side in sides:
             _insert_acceptance(
-                con, objective_id, current.revision, side, person.email, current.content_hash, store.now()
+                con, objective_id, current.revision, side, person.email, current.content_hash, clock.now()
             )
         store.audit(
             con,
@@ -360,7 +360,7 @@ def check_in(con: store.Connection, person: Person, objective_id: int, confidenc
     text = " ".join(note.split())
     if not text or len(text) > MAX_NOTE:
         raise InputRejected(f"A check-in needs a note of at most {MAX_NOTE} characters.")
-    entry = CheckIn(objective_id, current.revision, person.email, confidence, text, store.now())
+    entry = CheckIn(objective_id, current.revision, person.email, confidence, text, clock.now())
     with store.transaction(con):
         _insert_check_in(con, entry)
         store.audit(con, person.email, "check_in", str(objective_id), json.dumps({"confidence": confidence}))

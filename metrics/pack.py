@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import access, board, catalog, commentary, events, periods, status, store
+from metrics import access, board, catalog, clock, commentary, events, periods, status, store
 from metrics.access import Person
 from metrics.board import BoardPeriod, BoardView, Tile
 from metrics.catalog import CatalogEntry
@@ -215,7 +215,7 @@ def freeze(
                     hashlib.sha256(content).hexdigest(),
                     content,
                     person.email,
-                    store.now(),
+                    clock.now(),
                 ],
             )
         store.audit(

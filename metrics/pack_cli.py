@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from metrics import access, board, config, events, pack, store
+from metrics import access, board, clock, events, pack, store
 
 
 def _date(text: str) -> dt.date:
@@ -25,7 +25,7 @@ def _pack(args: argparse.Namespace) -> int:
     period = board.parse_period(args.period)
     started = time.perf_counter()
     with store.connect() as con:
-        data = pack.gather(con, config.today(), period, args.as_of)
+        data = pack.gather(con, clock.today(), period, args.as_of)
     content = pack.build(data, fmt)
     out.write_bytes(content)
     took = time.perf_counter() - started
@@ -40,7 +40,7 @@ def _freeze(args: argparse.Namespace) -> int:
     period = board.parse_period(args.period)
     with store.connect() as con:
         person = access.require_person(con, args.user)
-        stored = pack.freeze(con, person, period, config.today(), args.as_of)
+        stored = pack.freeze(con, person, period, clock.today(), args.as_of)
     for item in stored:
         print(
             f"Frozen pack {item.pack_id}: {item.file_name} ({item.size:,} bytes, sha256 {item.sha256[:12]}…)"

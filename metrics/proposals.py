@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from metrics import access, catalog, store
+from metrics import access, catalog, clock, store
 from metrics.access import Person
 from metrics.catalog import MetricDefinition
 from metrics.errors import InputRejected, PermissionDenied
@@ -358,7 +358,7 @@ def add_comment(
             h.version(version)
         con.execute(
             "INSERT INTO definition_comments VALUES (?, ?, ?, ?, ?)",
-            [metric_id, version, actor.email, text, store.now()],
+            [metric_id, version, actor.email, text, clock.now()],
         )
         _audit(con, actor, "comment_definition", metric_id, version=version)
 

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics import access, catalog, config, demo, events, observations, store
+from metrics import access, catalog, clock, config, demo, events, observations, store
 
 SEED_AUTHOR = "alex.admin@example.com"
 SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
@@ -70,7 +70,7 @@ def _demo_people_present(con: store.Connection) -> bool:
 def seeding_moment(end: dt.date) -> dt.datetime:
     """Now, on the demo's calendar: today's time of day on ``end``, which is today unless
     SCORECARD_TODAY pretends another day (the demo's values must then fit that day)."""
-    return dt.datetime.combine(end, store.now().time())
+    return dt.datetime.combine(end, clock.now().time())
 
 
 def load_demo(con: store.Connection, end: dt.date) -> int:
@@ -117,5 +117,5 @@ def initialise(
         if seeded:
             seed_catalog(con, demo_people=want_people or want_demo)
         demo_ready = want_demo and not _has_observations(con) and _demo_people_present(con)
-        rows = load_demo(con, config.today()) if demo_ready else 0
+        rows = load_demo(con, clock.today()) if demo_ready else 0
     return InitResult(db_path, seeded, rows)

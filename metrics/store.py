@@ -8,7 +8,6 @@ retry with backoff for a bounded time, then say "database busy".
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import threading
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import config
+from metrics import clock, config
 from metrics.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnreadable
 
 log = logging.getLogger(__name__)
@@ -335,7 +334,7 @@ def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> in
         for migration in missing:
             for statement in migration.statements:
                 con.execute(statement)
-            con.execute("INSERT INTO schema_version VALUES (?, ?)", [migration.version, now()])
+            con.execute("INSERT INTO schema_version VALUES (?, ?)", [migration.version, clock.now()])
             log.info("migrated to schema %s: %s", migration.version, migration.summary)
     return migrations[-1].version
 
@@ -401,11 +400,6 @@ def data_fingerprint(path: Path | None = None) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def now() -> dt.datetime:
-    """Timestamps are stored in UTC without a zone."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def table_counts(con: Connection) -> dict[str, int]:
     names = [
         row[0]
@@ -424,5 +418,5 @@ def table_counts(con: Connection) -> dict[str, int]:
 def audit(con: Connection, actor: str, action: str, subject: str | None, detail: str | None = None) -> None:
     con.execute(
         "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)",
-        [now(), actor, action, subject, detail],
+        [clock.now(), actor, action, subject, detail],
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import access, catalog, okrs, periods, status, store
+from metrics import access, catalog, clock, okrs, periods, status, store
 from metrics import okr_progress as progress
 from metrics.access import Person
 from metrics.catalog import MetricDefinition
@@ -220,7 +220,7 @@ def _insert(con: store.Connection, w: Win, by: str) -> None:
             list(w.teams),
             list(w.people),
             by,
-            store.now(),
+            clock.now(),
         ],
     )
 

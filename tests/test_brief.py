@@ -13,6 +13,7 @@ import pytest
 from metrics import access, brief, catalog, cli, commentary, events, okrs, store
 from metrics import okr_progress as progress
 from metrics.errors import InputRejected, PermissionDenied
+from tests.clocks import move_clock
 from tests.conftest import TODAY
 from tests.test_okrs import DUE
 from tests.values import add_values
@@ -58,16 +59,16 @@ def _seed_the_week(con: store.Connection, monkeypatch: pytest.MonkeyPatch) -> No
     churn = next(d for d in catalog.load_seed().metrics if d.id == "churn_rate")
     catalog.add_version(con, dataclasses.replace(churn, target=2.2), proposed_by="sam.marketing@example.com")
     # the timeline and an owner's note, written during the week
-    monkeypatch.setattr(store, "now", lambda: dt.datetime(2026, 11, 19, 10, 30))
-    events.add(
-        con,
-        _person(con, "priya.cio@example.com"),
-        events.NewEvent(dt.date(2026, 11, 18), "incident", "CDN *outage* [see](http://x.test) in EMEA"),
-    )
-    commentary.write(
-        con, _person(con, "dana.it@example.com"), "site_uptime", W47, "CDN failover did not trigger"
-    )
-    monkeypatch.undo()
+    with monkeypatch.context() as thursday:
+        move_clock(thursday, dt.datetime(2026, 11, 19, 10, 30))
+        events.add(
+            con,
+            _person(con, "priya.cio@example.com"),
+            events.NewEvent(dt.date(2026, 11, 18), "incident", "CDN *outage* [see](http://x.test) in EMEA"),
+        )
+        commentary.write(
+            con, _person(con, "dana.it@example.com"), "site_uptime", W47, "CDN failover did not trigger"
+        )
 
 
 @pytest.fixture

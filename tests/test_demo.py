@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import board, catalog, demo, observations, periods, seed, store
+from metrics import board, catalog, clock, demo, observations, periods, seed, store
 
 END = dt.date(2026, 11, 23)
 SEED = catalog.load_seed()
@@ -121,22 +121,22 @@ def test_a_week_appears_on_the_tuesday_after_it(con: store.Connection) -> None:
 
 
 @pytest.mark.parametrize(
-    "clock",
+    "wall_clock",
     [
         dt.datetime(2026, 11, 23, 8, 30),  # Monday morning: last week's values are due tomorrow
-        dt.datetime(2026, 11, 25, 12, 0),  # a clock ahead of SCORECARD_TODAY: the demo keeps to its day
+        dt.datetime(2026, 11, 25, 12, 0),  # a wall clock ahead of SCORECARD_TODAY: the demo keeps to its day
     ],
 )
 def test_no_demo_value_is_recorded_after_the_seeding_moment(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch, clock: dt.datetime
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, wall_clock: dt.datetime
 ) -> None:
-    monkeypatch.setattr(store, "now", lambda: clock)
+    monkeypatch.setattr(clock, "wall", lambda: wall_clock)
     seed.initialise(db_path, demo_data=True)  # today is END (conftest)
-    seeded = dt.datetime.combine(END, clock.time())
+    seeded = dt.datetime.combine(END, wall_clock.time())
     with store.connect(db_path) as con:
         rows = con.execute("SELECT metric_id, period_start, recorded_at FROM observations").df()
         uploads = con.execute("SELECT count(*), max(uploaded_at) FROM uploads").fetchone()
-    assert uploads == (1, clock)  # still one upload, stamped when it was made
+    assert uploads == (1, seeded)  # still one upload, stamped when it was made, on the configured day
     assert rows["recorded_at"].max() == seeded
     latest = rows[rows["recorded_at"] == seeded]
     assert set(latest["period_start"].dt.date) == {periods.last_complete(END, "weekly")}

@@ -14,6 +14,7 @@ from fpdf import FPDF
 
 from metrics import access, board, brief, catalog, commentary, okrs, pack, pdf_fonts, store
 from metrics import okr_progress as progress
+from tests.clocks import move_clock
 from tests.conftest import TODAY
 
 LUKASZ = access.Person("łukasz.żółć@example.com", "Łukasz Żółć", "it_operations", ("it_approver",))
@@ -77,7 +78,7 @@ def _brief_with_ha_checking_in(con: store.Connection, monkeypatch: pytest.Monkey
     for person in (access.require_person(con, "priya.cio@example.com"), HA):
         okrs.accept(con, person, saved.objective_id)
     with monkeypatch.context() as thursday:
-        thursday.setattr(store, "now", lambda: dt.datetime(2026, 11, 19, 10, 30))
+        move_clock(thursday, dt.datetime(2026, 11, 19, 10, 30))
         okrs.check_in(con, HA, saved.objective_id, 7, NOTE)
     return brief.gather(con, brief.parse_week("2026-W47"), TODAY)
 

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from metrics import access, catalog, config, seed, store
+from metrics import access, catalog, clock, config, seed, store
 from metrics.access import Person
 from metrics.errors import ScorecardError
 
@@ -177,7 +177,7 @@ def active_people() -> list[Person]:
 
 
 def today() -> dt.date:
-    return config.today()
+    return clock.today()
 
 
 def definition_rows() -> list[dict[str, object]]:
