@@ -79,6 +79,36 @@ class Person:
         return ", ".join(ROLE_LABELS.get(r, r) for r in self.roles)
 
 
+#: Which side of the partnership a team works for; a person's approver role decides first.
+TEAM_SIDES = {
+    "it_operations": "it",
+    "security": "it",
+    "engineering": "it",
+    "marketing_analytics": "marketing",
+}
+SIDE_NAMES = {"it": "IT", "marketing": "marketing"}
+
+
+def side_of(person: Person) -> str | None:
+    """'it' or 'marketing': an IT or marketing approver's side, else their team's; None for
+    anyone else (an admin of the partnership office, a board member)."""
+    if person.is_board_only:
+        return None
+    if person.has("it_approver") != person.has("marketing_approver"):
+        return "it" if person.has("it_approver") else "marketing"
+    return TEAM_SIDES.get(person.team or "")
+
+
+def require_owner(person: Person, side: str, what: str) -> Person:
+    """Refuse an owner from the wrong side (or the board): an IT owner works on the IT side."""
+    if side_of(person) != side:
+        raise InputRejected(
+            f"{person.name} cannot be the {SIDE_NAMES[side]} owner of {what}: the {SIDE_NAMES[side]} "
+            f"owner is someone on the {SIDE_NAMES[side]} side (by approver role or team)."
+        )
+    return person
+
+
 def can(person: Person | None, action: str) -> bool:
     """May ``person`` take ``action``? An unknown action is a programming error (KeyError)."""
     allowed = PERMISSIONS[action]

@@ -57,6 +57,24 @@ def latest_period(today: dt.date, cadence: str = "weekly") -> BoardPeriod:
     return BoardPeriod(cadence, periods.last_complete(today, cadence))
 
 
+def newest_reported_period(
+    con: store.Connection, today: dt.date, cadence: str = "weekly", as_of: dt.datetime | None = None
+) -> BoardPeriod:
+    """The board's default: the newest complete period of this length for which some agreed
+    metric reported at this length (or finer) has a value, as known at ``as_of``. On a Monday
+    morning, before last week's values arrive, that is the week before: never an empty board."""
+    newest = latest_period(today, cadence)
+    ids = [
+        e.definition.id
+        for e in catalog.board_entries(con, today, as_of)
+        if CADENCE_RANK[e.definition.cadence] <= CADENCE_RANK[cadence]
+    ]
+    arrived = observations.newest_period(con, ids, before=newest.end, as_of=as_of)
+    if arrived is None:
+        return newest
+    return BoardPeriod(cadence, min(newest.start, periods.period_start(arrived, cadence)))
+
+
 def recent_periods(today: dt.date, cadence: str, count: int = 12) -> list[BoardPeriod]:
     newest = latest_period(today, cadence)
     return [newest.shifted(-i) for i in range(count)]
@@ -154,6 +172,7 @@ class Tile:
     basis: BoardPeriod | None = None  # the period the value stands for
     count: int = 0
     note: commentary.Note | None = None
+    reported: bool = False  # the value for the period this board expects of the metric has arrived
 
     @property
     def definition(self) -> MetricDefinition:
@@ -168,13 +187,18 @@ class Tile:
         return status.change(self.latest, self.year_ago)
 
     @property
+    def word(self) -> str:
+        """The status word: 'on target' only when the value meets the target (see status.word)."""
+        return status.word(self.latest, self.definition)
+
+    @property
     def change_pending(self) -> bool:
         return self.entry.status == "change pending"
 
     @property
     def period_label(self) -> str:
         if self.latest_period is None or self.basis is None:
-            return "no data yet"
+            return "not reported yet" if not self.history.empty else "no data yet"
         if self.count > 1:
             return f"{self.basis.label} · average of {self.count} {_UNIT_WORDS[self.definition.cadence]}"
         return self.basis.label
@@ -197,9 +221,14 @@ def build_tile(
         series = Values(series.starts[:shown], series.values[:shown])
         history = history.iloc[:shown]
     found = reading(series, d.cadence, period)
+    if found is not None and not found.exact and CADENCE_RANK[d.cadence] <= CADENCE_RANK[period.cadence]:
+        # a metric reported this often owes a value for this very period: an older one is not
+        # shown in its place, so every tile and funnel stage of one board reads the same period
+        found = None
     if found is None:
         return Tile(entry, None, None, None, None, status.NO_DATA, True, history)
     basis = period if found.exact else BoardPeriod(d.cadence, found.last)
+    expected = period if found.exact else latest_period(period.end, d.cadence)
     previous = exact_reading(series, d.cadence, basis.shifted(-1))
     year_ago = exact_reading(series, d.cadence, basis.shifted(-periods.periods_per_year(basis.cadence)))
     own_starts = list(periods.span(found.first, found.last, d.cadence))
@@ -215,6 +244,7 @@ def build_tile(
         basis,
         found.count,
         commentary.newest_within(notes or {}, d.id, own_starts),
+        reported=basis == expected,
     )
 
 
@@ -257,20 +287,20 @@ def tiles(
 ) -> list[Tile]:
     """Every agreed metric's tile, in catalog area order."""
     period = period or latest_period(today)
-    entries = catalog.board_entries(con, today)
+    entries = catalog.board_entries(con, today, as_of)
     found = histories(con, entries, as_of)
     horizon = periods.shift(period.start, "quarterly", -2)
-    notes = commentary.in_force(con, horizon, period.end)
+    notes = commentary.in_force(con, horizon, period.end, as_of)
     result = [build_tile(e, found[e.definition.id], period, notes) for e in entries]
     order = {area: i for i, area in enumerate(catalog.AREAS)}
     return sorted(result, key=lambda t: (order[t.definition.area], t.definition.name))
 
 
 def summary(board: list[Tile]) -> dict[str, int]:
-    """How many tiles are in each status, for the headline."""
-    counts = {status.GREEN: 0, status.AMBER: 0, status.RED: 0, status.NO_DATA: 0}
+    """How many tiles carry each status word, for the headline."""
+    counts = dict.fromkeys(status.WORDS, 0)
     for tile in board:
-        counts[tile.rag] += 1
+        counts[tile.word] += 1
     return counts
 
 
@@ -304,6 +334,20 @@ class BoardView:
     def counts(self) -> dict[str, int]:
         return summary(self.tiles)
 
+    @property
+    def missing(self) -> list[Tile]:
+        """Tiles whose value for the period this board expects has not arrived."""
+        return [t for t in self.tiles if not t.reported]
+
+    @property
+    def reported_line(self) -> str:
+        """'22 of 24 reported · waiting for Lead sign-ups, NPS' (or 'all 24 reported')."""
+        total, waiting = len(self.tiles), self.missing
+        if not waiting:
+            return f"all {total} reported"
+        names = ", ".join(t.definition.name for t in waiting)
+        return f"{total - len(waiting)} of {total} reported · waiting for {names}"
+
 
 def error_budget(board: Sequence[Tile], period: BoardPeriod) -> status.ErrorBudget | None:
     """Uptime against its SLO (the agreed target) over the board's period."""
@@ -318,14 +362,16 @@ def error_budget(board: Sequence[Tile], period: BoardPeriod) -> status.ErrorBudg
 def view(
     con: store.Connection, today: dt.date, period: BoardPeriod | None = None, as_of: dt.date | None = None
 ) -> BoardView:
-    """Everything the board page and the pack show, for one period as known on one day."""
-    period = period or latest_period(today)
+    """Everything the board page and the pack show, for one period as known on one day
+    (by default the newest week whose values have arrived by then)."""
     moment = None if as_of is None or as_of >= today else as_of_moment(as_of)
-    board = tiles(con, today, moment, period)
+    period = period or newest_reported_period(con, as_of or today, "weekly", moment)
+    # as of a past day, "due for review" is judged on that day too: a rebuilt pack reads as the frozen one
+    board = tiles(con, today if moment is None else as_of or today, moment, period)
     first = min(
         (t.history["period_start"].iloc[0] for t in board if not t.history.empty), default=period.start
     )
-    timeline = events.between(con, first, period.end - dt.timedelta(days=1))
+    timeline = events.between(con, first, period.end - dt.timedelta(days=1), moment)
     return BoardView(period, as_of or today, board, error_budget(board, period), timeline)
 
 

@@ -27,13 +27,6 @@ WAITING = ("proposed", "change pending")
 # .md file stays readable: list and heading markers only matter at a line's start, which
 # every line here begins with our own "- " or "## ".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-STATUS_WORDS = {
-    status.GREEN: "on target",
-    status.AMBER: "to watch",
-    status.RED: "off target",
-    status.NO_DATA: "no data",
-}
-
 
 @dataclass(frozen=True)
 class Section:
@@ -83,11 +76,11 @@ def _rag_changes(now: Sequence[Tile], before: Sequence[Tile]) -> list[str]:
     lines = []
     for tile in now:
         old = earlier.get(tile.definition.id)
-        if old is None or status.NO_DATA in (old.rag, tile.rag) or old.rag == tile.rag:
+        if old is None or status.NO_DATA in (old.word, tile.word) or old.word == tile.word:
             continue
         d = tile.definition
         lines.append(
-            f"{d.name}: {STATUS_WORDS[old.rag]} → {STATUS_WORDS[tile.rag]} "
+            f"{d.name}: {old.word} → {tile.word} "
             f"({status.format_value(old.latest, d)} → {status.format_value(tile.latest, d)}; "
             f"target {status.format_value(d.target, d)})"
         )
@@ -189,7 +182,7 @@ def gather(con: store.Connection, week: BoardPeriod, today: dt.date) -> Brief:
         ),
         Section("Key results that slipped", tuple(_slipped(okr_now, okr_before)), "No key result slipped."),
         Section(
-            "Wins", tuple(f"{w.headline} — credit: {w.credit}" for w in week_wins), "No new wins this week."
+            "Wins", tuple(f"{w.text} — credit: {w.credit}" for w in week_wins), "No new wins this week."
         ),
         Section("Shared objectives", tuple(_objectives(okr_now)), "No accepted objectives yet."),
         Section("Stale data", tuple(_stale(now_tiles)), "Every agreed metric is up to date."),

@@ -239,8 +239,10 @@ def add_version(
     proposed_by: str,
     kind: str = "change",
     comment: str | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
-    """Store a new version of a definition; returns its version number."""
+    """Store a new version of a definition, proposed now (or ``at``, for the demo's kick-off);
+    returns its version number."""
     row = con.execute(
         "SELECT coalesce(max(version), 0) FROM metric_versions WHERE metric_id = ?",
         [definition.id],
@@ -273,7 +275,7 @@ def add_version(
             d.revisit,
             d.content_hash(),
             proposed_by,
-            clock.now(),
+            at or clock.now(),
             comment,
         ],
     )
@@ -290,10 +292,13 @@ def record_signature(
     content_hash: str,
     decision: str = "signed",
     comment: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
+    """Record one signer's decision on a version, made now (or ``at``, for the demo's kick-off)."""
     con.execute(
-        "INSERT INTO signatures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [metric_id, version, side, signer, decision, content_hash, comment, clock.now()],
+        "INSERT INTO signatures (metric_id, version, side, signer, decision, content_hash, comment, signed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [metric_id, version, side, signer, decision, content_hash, comment, at or clock.now()],
     )
 
 
@@ -321,11 +326,12 @@ def _definition_from_row(row: Mapping[str, Any]) -> MetricDefinition:
     )
 
 
-# A version is agreed when an IT signature and a marketing signature by two different
-# people both cover the version's stored content hash. entries() also recomputes the
-# hash from the stored fields, so a field edited after signing voids the agreement.
+# The one rule for "agreed". A version is agreed when an IT signature and a marketing
+# signature by two different people both cover the version's stored content hash; it was
+# agreed at the moment the second of the earliest such pair was made. agreements() also
+# recomputes the hash from the stored fields, so a field edited after signing voids it.
 _AGREED_VERSIONS_SQL = """
-    SELECT DISTINCT v.metric_id, v.version
+    SELECT v.metric_id, v.version, min(greatest(i.signed_at, m.signed_at)) AS agreed_at
     FROM metric_versions v
     JOIN signatures i
       ON i.metric_id = v.metric_id AND i.version = v.version AND i.side = 'it'
@@ -334,15 +340,26 @@ _AGREED_VERSIONS_SQL = """
       ON m.metric_id = v.metric_id AND m.version = v.version AND m.side = 'marketing'
      AND m.decision = 'signed' AND m.content_hash = v.content_hash
     WHERE i.signer <> m.signer
+    GROUP BY v.metric_id, v.version
 """
 
 
-def version_rows(con: store.Connection, metric_id: str | None = None) -> list[dict[str, Any]]:
-    """Stored versions as plain rows (oldest first), for one metric or all of them."""
-    where = "WHERE metric_id = ? " if metric_id is not None else ""
+def version_rows(
+    con: store.Connection, metric_id: str | None = None, as_of: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Stored versions as plain rows (oldest first), for one metric or all of them; with
+    ``as_of``, only the versions proposed by then."""
+    filters: list[str] = ["TRUE"]
+    params: list[object] = []
+    if metric_id is not None:
+        filters.append("metric_id = ?")
+        params.append(metric_id)
+    if as_of is not None:
+        filters.append("proposed_at <= ?")
+        params.append(as_of)
     cursor = con.execute(
-        f"SELECT {_COLUMNS} FROM metric_versions {where}ORDER BY metric_id, version",
-        [metric_id] if metric_id is not None else [],
+        f"SELECT {_COLUMNS} FROM metric_versions WHERE {' AND '.join(filters)} ORDER BY metric_id, version",
+        params,
     )
     names = [c[0] for c in cursor.description or ()]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
@@ -358,27 +375,63 @@ def row_is_intact(row: Mapping[str, Any]) -> bool:
     return bool(_definition_from_row(row).content_hash() == row["content_hash"])
 
 
+def agreements(
+    con: store.Connection,
+    rows: Iterable[Mapping[str, Any]] | None = None,
+    as_of: dt.datetime | None = None,
+) -> dict[tuple[str, int], dt.datetime]:
+    """When each agreed (metric_id, version) was agreed: signed by both sides, by two people,
+    on the content the row still holds; with ``as_of``, only agreements made by then."""
+    signed = {(m, int(v)): when for m, v, when in con.execute(_AGREED_VERSIONS_SQL).fetchall()}
+    found = {}
+    for r in version_rows(con) if rows is None else rows:
+        key = (r["metric_id"], int(r["version"]))
+        when = signed.get(key)
+        if when is not None and (as_of is None or when <= as_of) and row_is_intact(r):
+            found[key] = when
+    return found
+
+
 def agreed_versions(
-    con: store.Connection, rows: Iterable[Mapping[str, Any]] | None = None
+    con: store.Connection, rows: Iterable[Mapping[str, Any]] | None = None, as_of: dt.datetime | None = None
 ) -> set[tuple[str, int]]:
     """(metric_id, version) pairs signed by both sides on the content they still hold."""
-    signed = {(m, int(v)) for m, v in con.execute(_AGREED_VERSIONS_SQL).fetchall()}
-    return {
-        (r["metric_id"], int(r["version"]))
-        for r in (version_rows(con) if rows is None else rows)
-        if (r["metric_id"], int(r["version"])) in signed and row_is_intact(r)
-    }
+    return set(agreements(con, rows, as_of))
 
 
-def entries(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:
+def counting_signatures(con: store.Connection) -> dict[tuple[str, int, str], tuple[str, dt.datetime]]:
+    """(metric_id, version, side) -> (signer, when) of each signature on a version's own content."""
+    rows = con.execute(
+        "SELECT s.metric_id, s.version, s.side, s.signer, s.signed_at "
+        "FROM signatures s JOIN metric_versions v ON v.metric_id = s.metric_id AND v.version = s.version "
+        "AND v.content_hash = s.content_hash WHERE s.decision = 'signed' ORDER BY s.signed_at"
+    ).fetchall()
+    return {(r[0], int(r[1]), r[2]): (r[3], r[4]) for r in rows}
+
+
+def targets_over_time(con: store.Connection, metric_id: str) -> list[tuple[dt.date, float]]:
+    """(the day it was agreed, target) for each agreed version of a metric that is not a retirement."""
+    rows = [r for r in version_rows(con, metric_id) if r["kind"] != "retire"]
+    agreed = agreements(con, rows)
+    return [
+        (agreed[(metric_id, int(r["version"]))].date(), float(r["target"]))
+        for r in rows
+        if (metric_id, int(r["version"])) in agreed
+    ]
+
+
+def entries(
+    con: store.Connection, today: dt.date | None = None, as_of: dt.datetime | None = None
+) -> list[CatalogEntry]:
     """Every metric with the version in force and its sign-off status.
 
     The version in force is the newest agreed one; a metric never agreed is
     shown with its newest proposal and status 'proposed' (never as agreed).
+    With ``as_of``, the catalog as it stood then: versions proposed and signed by that moment.
     """
     today = today or clock.today()
-    rows = version_rows(con)
-    agreed = agreed_versions(con, rows)
+    rows = version_rows(con, as_of=as_of)
+    agreed = agreed_versions(con, rows, as_of)
     by_metric: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_metric.setdefault(row["metric_id"], []).append(row)
@@ -405,9 +458,11 @@ def entries(con: store.Connection, today: dt.date | None = None) -> list[Catalog
     return result
 
 
-def board_entries(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:
-    """The metrics the board may show: agreed at least once and not retired."""
-    return [e for e in entries(con, today) if e.status not in {"proposed", "retired"}]
+def board_entries(
+    con: store.Connection, today: dt.date | None = None, as_of: dt.datetime | None = None
+) -> list[CatalogEntry]:
+    """The metrics the board may show (as it stood at ``as_of``): agreed at least once and not retired."""
+    return [e for e in entries(con, today, as_of) if e.status not in {"proposed", "retired"}]
 
 
 def save_glossary(con: store.Connection, terms: Mapping[str, str], *, by: str) -> None:

@@ -23,12 +23,6 @@ RAG_COLOURS = {
     status.RED: "#c62828",
     status.NO_DATA: "#6b7280",
 }
-RAG_LABELS = {
-    status.GREEN: "● On target",
-    status.AMBER: "▲ Watch",
-    status.RED: "■ Off target",
-    status.NO_DATA: "○ No data",
-}
 EVENT_COLOURS = {"incident": "#c62828", "release": "#1f5fbf", "campaign": "#7b3fa0"}
 EVENT_SYMBOLS = {"incident": "x", "release": "triangle-up", "campaign": "star"}
 NO_TEMPLATE = "none"

@@ -69,12 +69,16 @@ def write(con: store.Connection, person: Person, metric_id: str, period_start: d
     return note
 
 
-def in_force(con: store.Connection, first: dt.date, last: dt.date) -> dict[tuple[str, dt.date], Note]:
-    """The newest note per (metric, period) for periods starting from ``first`` to ``last``."""
+def in_force(
+    con: store.Connection, first: dt.date, last: dt.date, as_of: dt.datetime | None = None
+) -> dict[tuple[str, dt.date], Note]:
+    """The newest note per (metric, period) for periods starting from ``first`` to ``last``,
+    among those written by ``as_of`` (None: all)."""
     rows = con.execute(
         "SELECT metric_id, period_start, arg_max(body, written_at), arg_max(author, written_at), max(written_at) "
-        "FROM metric_notes WHERE period_start BETWEEN ? AND ? GROUP BY metric_id, period_start",
-        [first, last],
+        "FROM metric_notes WHERE period_start BETWEEN ? AND ? AND (CAST(? AS TIMESTAMP) IS NULL OR written_at <= ?) "
+        "GROUP BY metric_id, period_start",
+        [first, last, as_of, as_of],
     ).fetchall()
     return {(r[0], r[1]): Note(r[0], r[1], r[2], r[3], r[4]) for r in rows}
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from metrics import observations, periods, status, store
+from metrics import catalog, observations, periods, status, store
 from metrics.board import BoardView, Tile
 
 
@@ -33,21 +33,9 @@ def segments(
 
 
 def targets(con: store.Connection, metric_id: str) -> pd.DataFrame:
-    """The agreed target over time: one row per version signed by both sides (from, target)."""
-    frame = con.execute(
-        """
-        SELECT CAST(max(s.signed_at) AS DATE) AS "from", any_value(v.target) AS target
-        FROM metric_versions v
-        JOIN signatures s ON s.metric_id = v.metric_id AND s.version = v.version
-         AND s.content_hash = v.content_hash AND s.decision = 'signed'
-        WHERE v.metric_id = ? AND v.kind <> 'retire'
-        GROUP BY v.version HAVING count(DISTINCT s.side) = 2
-        ORDER BY v.version
-        """,
-        [metric_id],
-    ).df()
-    frame["from"] = pd.to_datetime(frame["from"]).dt.date
-    return frame
+    """The agreed target over time: one row per version signed by both sides (from, target),
+    agreed by the catalog's one rule."""
+    return pd.DataFrame(catalog.targets_over_time(con, metric_id), columns=["from", "target"])
 
 
 def budget_burn(view: BoardView) -> pd.DataFrame:

@@ -222,12 +222,21 @@ def remove(con: store.Connection, person: Person, event_id: int) -> None:
         store.audit(con, person.email, "remove_event", str(event_id))
 
 
-def between(con: store.Connection, first: dt.date, last: dt.date) -> list[Event]:
-    """Events on the timeline from ``first`` to ``last`` inclusive, oldest first."""
+def between(
+    con: store.Connection, first: dt.date, last: dt.date, as_of: dt.datetime | None = None
+) -> list[Event]:
+    """Events on the timeline from ``first`` to ``last`` inclusive, oldest first, as the timeline
+    stood at ``as_of`` (None: now): added by then and not yet removed."""
+    if as_of is None:
+        known = "removed_at IS NULL"
+        params: list[object] = [first, last]
+    else:
+        known = "added_at <= ? AND (removed_at IS NULL OR removed_at > ?)"
+        params = [as_of, as_of, first, last]
     rows = con.execute(
         "SELECT event_id, day, kind, title, metric_ids FROM events "
-        "WHERE removed_at IS NULL AND day BETWEEN ? AND ? ORDER BY day, event_id",
-        [first, last],
+        f"WHERE {known} AND day BETWEEN ? AND ? ORDER BY day, event_id",
+        params,
     ).fetchall()
     return [Event(int(r[0]), r[1], r[2], r[3], tuple(r[4])) for r in rows]
 

@@ -112,14 +112,14 @@ def values_in_force(
     as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """One row per (metric, period): the newest value known (at ``as_of``, if given)."""
-    filters = ["o.segment = ?", "u.retracted_at IS NULL"]
+    filters = ["o.segment = ?"]
     params: list[object] = [segment]
     if metric_ids is not None:
         filters.append("list_contains(?, o.metric_id)")
         params.append(list(metric_ids))
-    if as_of is not None:
-        filters.append("o.recorded_at <= ?")
-        params.append(as_of)
+    known, known_params = _known_at(as_of)
+    filters.append(known)
+    params.extend(known_params)
     frame = con.execute(
         "SELECT o.metric_id, o.period_start, arg_max(o.value, o.upload_id) AS value, "
         "arg_max(o.note, o.upload_id) AS note "
@@ -130,6 +130,29 @@ def values_in_force(
     ).df()
     frame["period_start"] = frame["period_start"].dt.date
     return frame
+
+
+def _known_at(as_of: dt.datetime | None) -> tuple[str, list[object]]:
+    """The SQL filter (on observations o joined to uploads u) for values known at ``as_of``:
+    recorded by then and not retracted by then; None means now."""
+    if as_of is None:
+        return "u.retracted_at IS NULL", []
+    return "o.recorded_at <= ? AND (u.retracted_at IS NULL OR u.retracted_at > ?)", [as_of, as_of]
+
+
+def newest_period(
+    con: store.Connection, metric_ids: Sequence[str], *, before: dt.date, as_of: dt.datetime | None = None
+) -> dt.date | None:
+    """The newest period start before ``before`` with a value in force (at ``as_of``) for any of the metrics."""
+    if not metric_ids:
+        return None
+    known, params = _known_at(as_of)
+    row = con.execute(
+        "SELECT max(o.period_start) FROM observations o JOIN uploads u USING (upload_id) "
+        f"WHERE list_contains(?, o.metric_id) AND o.period_start < ? AND {known}",
+        [list(metric_ids), before, *params],
+    ).fetchone()
+    return row[0] if row and row[0] is not None else None
 
 
 def last_upload(con: store.Connection) -> tuple[str, str, dt.datetime] | None:

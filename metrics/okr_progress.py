@@ -129,7 +129,9 @@ def evaluate(
         return KeyResultProgress(spec, d, None, None, None, elapsed, False, True, NO_DATA)
     period_start, value = found
     period_end = periods.shift(period_start, d.cadence, 1)
-    elapsed = elapsed_share(start, spec.due, min(period_end, on))
+    # Past the due date the time is up, whatever period the newest value describes: a key result
+    # short of its target then is off track (a late final value can still turn it round).
+    elapsed = 1.0 if on > spec.due else elapsed_share(start, spec.due, min(period_end, on))
     raw = share_of_way(value, spec, d)
     reached = is_better(value, spec.target, d)
     newest = history["period_start"].max()

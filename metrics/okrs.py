@@ -123,7 +123,7 @@ def parse_period(text: str) -> board.BoardPeriod:
 
 
 def _check_owners(con: store.Connection, draft: ObjectiveDraft) -> tuple[str, str]:
-    emails = []
+    owners: list[Person] = []
     for side, raw in (("it", draft.it_owner), ("marketing", draft.marketing_owner)):
         person = access.get_person(con, raw)
         if person is None:
@@ -133,10 +133,12 @@ def _check_owners(con: store.Connection, draft: ObjectiveDraft) -> tuple[str, st
                 f"{person.name} cannot own an objective: owners accept and check in, which "
                 "executives, approvers and admins do."
             )
-        emails.append(person.email)
-    if emails[0] == emails[1]:
+        owners.append(person)
+    if owners[0].email == owners[1].email:
         raise InputRejected("The IT owner and the marketing owner must be two different people.")
-    return emails[0], emails[1]
+    for side, person in zip(SIDES, owners, strict=True):
+        access.require_owner(person, side, f"“{draft.title}”")
+    return owners[0].email, owners[1].email
 
 
 def _check_number(value: float, label: str, d: MetricDefinition) -> float:
@@ -502,9 +504,13 @@ def evaluate(
     return result
 
 
-def owner_choices(con: store.Connection) -> list[Person]:
-    """People who may own an objective (they accept and check in)."""
-    return [p for p in access.people(con) if access.can(p, "manage_okrs")]
+def owner_choices(con: store.Connection, side: str | None = None) -> list[Person]:
+    """People who may own an objective (they accept and check in), on ``side`` if given."""
+    return [
+        p
+        for p in access.people(con)
+        if access.can(p, "manage_okrs") and (side is None or access.side_of(p) == side)
+    ]
 
 
 def metric_choices(con: store.Connection, today: dt.date | None = None) -> list[CatalogEntry]:

@@ -25,12 +25,6 @@ from metrics.errors import InputRejected, NotFound
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html"}
 TREND_POINTS = 52
-RAG_WORDS = {
-    status.GREEN: "On target",
-    status.AMBER: "Watch",
-    status.RED: "Off target",
-    status.NO_DATA: "No data",
-}
 RAG_HEX = {status.GREEN: "#1b7f3b", status.AMBER: "#b86e00", status.RED: "#c62828", status.NO_DATA: "#6b7280"}
 
 
@@ -90,7 +84,7 @@ def tile_text(t: Tile, period: BoardPeriod) -> TileText:
         d.area,
         status.format_value(t.latest, d),
         t.rag,
-        RAG_WORDS[t.rag],
+        status.label(t.word),
         status.format_change(t.delta, d) or "—",
         status.format_change(t.year_delta, d) or "—",
         status.format_value(d.target, d),
@@ -104,8 +98,8 @@ def budget_text(view: BoardView) -> tuple[str, str, str]:
     """(value, status word, explanation) of the error budget."""
     budget = view.budget
     if budget is None or budget.left_percent is None:
-        return "—", RAG_WORDS[status.NO_DATA], "no uptime values in this period"
-    return f"{budget.left_percent:.0f}%", RAG_WORDS[budget.rag], budget.describe()
+        return "—", status.label(status.NO_DATA), "no uptime values in this period"
+    return f"{round(budget.left_percent)}%", status.label(budget.word), budget.describe()
 
 
 def trend(t: Tile) -> pd.DataFrame:
@@ -117,17 +111,12 @@ def trend(t: Tile) -> pd.DataFrame:
 
 
 def _signoffs(con: store.Connection, entries: list[CatalogEntry]) -> list[SignOff]:
-    rows = con.execute(
-        "SELECT s.metric_id, s.version, s.side, s.signer, CAST(s.signed_at AS DATE) "
-        "FROM signatures s JOIN metric_versions v ON v.metric_id = s.metric_id AND v.version = s.version "
-        "AND v.content_hash = s.content_hash WHERE s.decision = 'signed' ORDER BY s.signed_at"
-    ).fetchall()
-    signed: dict[tuple[str, int, str], tuple[str, dt.date]] = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
+    signed = catalog.counting_signatures(con)
     result = []
     for e in sorted(entries, key=lambda e: (catalog.AREAS.index(e.definition.area), e.definition.name)):
         it = signed.get((e.definition.id, e.version, "it"))
         mk = signed.get((e.definition.id, e.version, "marketing"))
-        last = max((s[1] for s in (it, mk) if s), default=None)
+        last = max((s[1].date() for s in (it, mk) if s), default=None)
         result.append(
             SignOff(
                 e.definition.name,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from metrics import board, catalog, events, pack
+from metrics import board, catalog, events, pack, status
 from metrics.pack import PackData, TileText
 
 _CSS = """
@@ -72,8 +72,7 @@ def _cover(data: PackData) -> str:
         f"<section><h1>{escape(data.title)}</h1>"
         f"<p><b>{escape(view.period.label)}</b> ({escape(view.period.dates)})</p>"
         f"<p>Numbers as known on <b>{view.as_of:%d %b %Y}</b>; later restatements are not applied.</p>"
-        f"<p>{counts['green']} on target · {counts['amber']} to watch · {counts['red']} off target"
-        + (f" · {counts['no data']} without data" if counts["no data"] else "")
+        f"<p>{escape(status.count_line(counts))}"
         + f"</p><p>Prepared {data.today:%d %b %Y} from the metrics IT and marketing agreed.</p></section>"
     )
 

@@ -122,8 +122,7 @@ def _cover(pdf: _Pack) -> None:
     pdf.ln(4)
     pdf.write_line(f"Numbers as known on {view.as_of:%d %b %Y}; later restatements are not applied.", 12)
     pdf.write_line(
-        f"{counts['green']} on target · {counts['amber']} to watch · {counts['red']} off target"
-        + (f" · {counts['no data']} without data" if counts["no data"] else ""),
+        status.count_line(counts),
         12,
     )
     pdf.write_line(f"Prepared {pdf.data.today:%d %b %Y} from the metrics IT and marketing agreed.", 10)

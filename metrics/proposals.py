@@ -107,8 +107,10 @@ def _check_texts(definition: MetricDefinition) -> None:
 def _check_owners(con: store.Connection, definition: MetricDefinition, fields: Iterable[str]) -> None:
     for name in fields:
         email = getattr(definition, name)
-        if access.get_person(con, email) is None:
+        person = access.get_person(con, email)
+        if person is None:
             raise InputRejected(f"{FIELD_LABELS[name]} {email!r} is not an active person in the scorecard.")
+        access.require_owner(person, name.removesuffix("_owner"), definition.name)
 
 
 def _build(con: store.Connection, raw: Mapping[str, Any]) -> MetricDefinition:

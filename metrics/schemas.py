@@ -32,6 +32,7 @@ import pandera.errors
 import pandera.pandas as pa
 from pandera.ibis import Check, DataFrameSchema
 
+from metrics import periods
 from metrics.access import Person
 from metrics.catalog import CatalogEntry
 
@@ -117,11 +118,12 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             per_metric=_periods_start_right,
         ),
         Rule(
-            "period_in_future",
+            "period_not_ended",
             "period_start",
-            "the period has not started yet",
-            lambda t: t.period.isnull() | (t.period <= ibis.date(today)),
-            per_metric=lambda p: p.latest_period <= pd.Timestamp(today),
+            "the period has not ended yet: a value is sent once its whole period is over",
+            lambda t: t.period.isnull() | t.cadence.isnull() | (t.period <= _last_ended_start(t, today)),
+            lambda r: _not_ended_text(r, today),
+            per_metric=lambda p: p.cadence.isna() | (p.latest_period <= _last_ended_starts(p, today)),
         ),
         Rule(
             "value_not_number",
@@ -168,6 +170,31 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             lambda t: t.note.isnull() | (t.note.length() <= NOTE_LIMIT),
             per_metric=lambda p: p.longest_note <= NOTE_LIMIT,
         ),
+    )
+
+
+def _last_ended_start(t: ir.Table, today: dt.date) -> ir.DateValue:
+    """Per row: the start of the newest period of the row's cadence that had ended by ``today``."""
+    newest = {c: periods.last_complete(today, c) for c in CADENCE_START}
+    return (
+        ibis.cases(*((t.cadence == c, ibis.date(day)) for c, day in newest.items()), else_=ibis.date(today))
+    )
+
+
+def _last_ended_starts(p: pd.DataFrame, today: dt.date) -> pd.Series[pd.Timestamp]:
+    """Per metric of the profile: the same newest ended period start, as a timestamp."""
+    newest = {c: pd.Timestamp(periods.last_complete(today, c)) for c in CADENCE_START}
+    return p.cadence.map(newest)
+
+
+def _not_ended_text(row: pd.Series, today: dt.date) -> str:
+    """'site_uptime is weekly: the week from 2026-11-23 ends on Sun 29 Nov 2026; send it from Mon 30 Nov'."""
+    start, cadence = pd.Timestamp(row["period"]).date(), str(row["cadence"])
+    first_after = periods.shift(periods.period_start(start, cadence), cadence, 1)
+    last_day = first_after - dt.timedelta(days=1)
+    return (
+        f"{row['metric_id']} is {cadence}: the period from {start.isoformat()} ends on "
+        f"{last_day:%a %d %b %Y}; send its value from {first_after:%a %d %b %Y}"
     )
 
 

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics import access, catalog, clock, config, demo, events, observations, store
+from metrics import access, catalog, clock, config, demo, events, observations, periods, store
 
 SEED_AUTHOR = "alex.admin@example.com"
 SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
@@ -46,8 +46,13 @@ def seed_catalog(con: store.Connection, *, demo_people: bool) -> None:
             access.upsert_person(con, person)
     author = SEED_AUTHOR if demo_people else SEED_FILE_AUTHOR
     catalog.save_glossary(con, catalog.load_glossary_seed(), by=author)
+    # The demo's catalog was agreed at a kick-off before its two years of values began, so that
+    # "as known on" any day of the demo finds the definitions in force; a real one is proposed now.
+    kick_off = kick_off_moment(clock.today()) if demo_people else None
     for definition in seed.metrics:
-        version = catalog.add_version(con, definition, proposed_by=author, kind="new", comment="Seed catalog")
+        version = catalog.add_version(
+            con, definition, proposed_by=author, kind="new", comment="Seed catalog", at=kick_off
+        )
         if not demo_people:
             continue
         for side, signer in SEED_SIGNERS.items():
@@ -59,8 +64,16 @@ def seed_catalog(con: store.Connection, *, demo_people: bool) -> None:
                 signer=signer,
                 content_hash=definition.content_hash(),
                 comment="Agreed at the kick-off workshop",
+                at=kick_off,
             )
     store.audit(con, author, "seed_catalog", None, f'{{"metrics": {len(seed.metrics)}}}')
+
+
+def kick_off_moment(today: dt.date) -> dt.datetime:
+    """The demo's kick-off workshop: 9:00 on the Monday a little over two years back, before the
+    oldest demo period (the demo covers two years up to the last complete period)."""
+    monday = periods.period_start(today - dt.timedelta(days=demo.YEARS * 366 + 100), "weekly")
+    return dt.datetime.combine(monday, dt.time(9, 0))
 
 
 def _demo_people_present(con: store.Connection) -> bool:

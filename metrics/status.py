@@ -13,11 +13,59 @@ from metrics.catalog import MetricDefinition
 GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
 RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 
+# The status words. Each means one thing, and the page, the pack, the brief and the glossary
+# all use these: green splits into "on target" (the value meets the agreed target) and
+# "near target" (short of it, but within the amber line the two sides agreed to tolerate).
+ON_TARGET, NEAR_TARGET, TO_WATCH, OFF_TARGET = "on target", "near target", "to watch", "off target"
+WORDS = (ON_TARGET, NEAR_TARGET, TO_WATCH, OFF_TARGET, NO_DATA)
+#: the colour each word is drawn in
+WORD_RAG = {ON_TARGET: GREEN, NEAR_TARGET: GREEN, TO_WATCH: AMBER, OFF_TARGET: RED, NO_DATA: NO_DATA}
+#: a shape beside every word, so status never rests on colour alone
+WORD_SHAPES = {ON_TARGET: "●", NEAR_TARGET: "◐", TO_WATCH: "▲", OFF_TARGET: "■", NO_DATA: "○"}
+
+
+def label(word: str) -> str:
+    """A status word as a badge reads it: its shape, then the word ('▲ To watch')."""
+    return f"{WORD_SHAPES[word]} {word.capitalize()}"
+
 
 def rag(value: float | None, d: MetricDefinition) -> str:
     """Direction-aware status: green at or better than the amber threshold,
-    amber up to and including the red threshold, red beyond it."""
-    return rag_for(value, higher_is_better=d.higher_is_better, amber=d.amber, red=d.red)
+    amber up to and including the red threshold, red beyond it, all compared at
+    the precision the value is shown with (99.89999999999999% shows, and reads, as 99.90%)."""
+    return rag_for(shown(value, d), higher_is_better=d.higher_is_better, amber=d.amber, red=d.red)
+
+
+def word(value: float | None, d: MetricDefinition) -> str:
+    """The status word for a metric's value: 'on target' only when the shown value meets the target."""
+    colour = rag(value, d)
+    if colour != GREEN:
+        return {AMBER: TO_WATCH, RED: OFF_TARGET, NO_DATA: NO_DATA}[colour]
+    value_shown = shown(value, d)
+    assert value_shown is not None
+    meets = value_shown >= d.target if d.higher_is_better else value_shown <= d.target
+    return ON_TARGET if meets else NEAR_TARGET
+
+
+def count_line(counts: dict[str, int]) -> str:
+    """The headline count of tiles per status word: '12 on target · 2 near target · 6 to watch · ...'.
+    'near target' and 'no data' show only when some tile has them."""
+    parts = [f"{counts.get(w, 0)} {w}" for w in WORDS if counts.get(w, 0) or w in (ON_TARGET, TO_WATCH, OFF_TARGET)]
+    return " · ".join(parts)
+
+
+def rag_word(colour: str) -> str:
+    """The word for a scale without a separate target (the error budget): green is on target."""
+    return {GREEN: ON_TARGET, AMBER: TO_WATCH, RED: OFF_TARGET, NO_DATA: NO_DATA}[colour]
+
+
+def shown(value: float | None, d: MetricDefinition) -> float | None:
+    """The value rounded as ``format_value`` shows it; None or NaN stay missing."""
+    if value is None or math.isnan(value):
+        return None
+    if math.isinf(value):
+        return value
+    return round(value, decimals(value, d))
 
 
 def rag_for(value: float | None, *, higher_is_better: bool, amber: float, red: float) -> str:
@@ -62,7 +110,14 @@ class ErrorBudget:
 
     @property
     def rag(self) -> str:
-        return rag_for(self.left_percent, higher_is_better=True, amber=BUDGET_AMBER, red=BUDGET_RED)
+        """Compared as shown: whole percent left (24.6% left shows, and reads, as 25%)."""
+        left = self.left_percent
+        shown_left = None if left is None else round(left)
+        return rag_for(shown_left, higher_is_better=True, amber=BUDGET_AMBER, red=BUDGET_RED)
+
+    @property
+    def word(self) -> str:
+        return rag_word(self.rag)
 
     @property
     def complete(self) -> bool:
@@ -119,23 +174,37 @@ def improved(delta: float | None, d: MetricDefinition) -> bool | None:
 
 
 def format_percent_left(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}% left"
+    return "—" if value is None else f"{round(value)}% left"  # round(): never "-0% left"
+
+
+def decimals(value: float, d: MetricDefinition) -> int:
+    """How many decimals a value of this metric is shown with (and so compared at)."""
+    if d.unit == "percent":
+        return 2 if value >= 99 else _decimals(value)
+    if d.unit == "ratio":
+        return 3
+    if d.unit == "count":
+        return _count_decimals(value)
+    if d.unit == "currency":
+        return 2
+    return _decimals(value)
 
 
 def format_value(value: float | None, d: MetricDefinition) -> str:
     if value is None or math.isnan(value):
         return "—"
+    places = decimals(value, d)
     if d.unit == "percent":
-        return f"{value:.{2 if value >= 99 else _decimals(value)}f}%"
+        return f"{value:.{places}f}%"
     if d.unit == "ratio":
-        return f"{value:.3f}"
+        return f"{value:.{places}f}"
     if d.unit == "count":
-        return f"{value:,.{_count_decimals(value)}f}"
+        return f"{value:,.{places}f}"
     if d.unit == "currency":
         symbol = "$" if d.unit_label.upper() in {"USD", "$"} else ""
         suffix = "" if symbol else f" {d.unit_label}".rstrip()
-        return f"{symbol}{value:,.2f}{suffix}"
-    text = f"{value:,.{_decimals(value)}f}"
+        return f"{symbol}{value:,.{places}f}{suffix}"
+    text = f"{value:,.{places}f}"
     return f"{text} {d.unit_label}".strip()
 
 

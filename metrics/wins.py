@@ -8,6 +8,7 @@ feed even if a later restatement undoes it: what was celebrated stays celebrated
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -40,10 +41,16 @@ class Win:
     teams: tuple[str, ...]
     people: tuple[str, ...]
     recorded_at: dt.datetime | None = None
+    slipped: bool = False  # a key result reached, now off track again (read when the feed is made)
 
     @property
     def credit(self) -> str:
         return " and ".join(self.teams)
+
+    @property
+    def text(self) -> str:
+        """The headline as every place shows it: a reached key result now off track says so."""
+        return f"{self.headline} (since slipped)" if self.slipped else self.headline
 
 
 def _credit(
@@ -70,16 +77,16 @@ def _last_day(start: dt.date, cadence: str) -> dt.date:
 
 
 def back_to_green(points: Iterable[tuple[dt.date, float]], d: MetricDefinition) -> list[dt.date]:
-    """Period starts where the metric read green and had read red since it was last green."""
-    found, red_since_green = [], False
+    """Period starts where the metric read on target and had read off target since it last was."""
+    found, off_since_on = [], False
     for start, value in points:
-        rag = status.rag(value, d)
-        if rag == status.RED:
-            red_since_green = True
-        elif rag == status.GREEN:
-            if red_since_green:
+        word = status.word(value, d)
+        if word == status.OFF_TARGET:
+            off_since_on = True
+        elif word == status.ON_TARGET:
+            if off_since_on:
                 found.append(start)
-            red_since_green = False
+            off_since_on = False
     return found
 
 
@@ -233,7 +240,22 @@ def feed(
     kept = [w for w in recorded(con) if w.last_day >= since]
     keys = {w.key for w in kept}
     every = kept + [w for w in detect(con, today, since) if w.key not in keys]
-    return sorted(every, key=lambda w: (w.last_day, w.key), reverse=True)[:limit]
+    newest = sorted(every, key=lambda w: (w.last_day, w.key), reverse=True)[:limit]
+    off_track = _off_track_key_results(con, today) if any(w.kind == KEY_RESULT for w in newest) else set()
+    return [
+        dataclasses.replace(w, slipped=True) if (w.objective_id, w.metric_id) in off_track else w
+        for w in newest
+    ]
+
+
+def _off_track_key_results(con: store.Connection, today: dt.date) -> set[tuple[int | None, str]]:
+    """(objective, metric) of every key result that reads off track today."""
+    return {
+        (o.objective.objective_id, k.spec.metric_id)
+        for o in okrs.evaluate(con, today)
+        for k in o.key_results
+        if k.status == progress.OFF_TRACK
+    }
 
 
 #: a monthly value arrives up to two months after its period began; older wins kept late are not news

@@ -26,9 +26,9 @@ counts = view.counts
 with top:
     st.caption(
         f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y} · "
-        f"{counts[status.GREEN]} on target · {counts[status.AMBER]} to watch · {counts[status.RED]} off target"
-        + (f" · {counts[status.NO_DATA]} without data" if counts[status.NO_DATA] else "")
+        + status.count_line(counts)
     )
+    st.caption(view.reported_line)
 if not view.tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
     st.stop()

@@ -10,6 +10,7 @@ import pytest
 from metrics import access, board, catalog, observations, status, store
 from metrics.errors import InputRejected
 from tests.conftest import TODAY
+from tests.known import W47_COUNTS
 from tests.values import add_values
 
 SEED = {m.id: m for m in catalog.load_seed().metrics}
@@ -22,7 +23,7 @@ def test_latest_week_shows_the_known_demo_values(con: store.Connection) -> None:
     assert shown["site_uptime"] == "99.92%"
     assert shown["sessions"] == "253,153"
     assert shown["cost_per_lead"] == "$71.19"
-    assert view.counts[status.GREEN] == 14
+    assert view.counts == W47_COUNTS
     assert len(view.tiles) == 24
 
 
@@ -56,9 +57,10 @@ def test_a_monthly_metric_on_the_weekly_board_shows_its_last_complete_month(con:
 def test_as_of_a_past_day_ignores_later_restatements(con: store.Connection) -> None:
     con.execute("UPDATE observations SET recorded_at = TIMESTAMP '2026-11-20 09:00:00'")
     add_values(con, [("sessions", dt.date(2026, 11, 16), 111_111.0)])
-    now = board.view(con, TODAY).tile("sessions")
-    before = board.view(con, TODAY, as_of=dt.date(2026, 11, 22)).tile("sessions")
-    too_early = board.view(con, TODAY, as_of=dt.date(2026, 11, 19)).tile("sessions")
+    w47 = board.BoardPeriod("weekly", dt.date(2026, 11, 16))
+    now = board.view(con, TODAY, w47).tile("sessions")
+    before = board.view(con, TODAY, w47, as_of=dt.date(2026, 11, 22)).tile("sessions")
+    too_early = board.view(con, TODAY, w47, as_of=dt.date(2026, 11, 19)).tile("sessions")
     assert now is not None and now.latest == 111_111.0
     assert before is not None and before.latest == 253_153.0
     assert too_early is not None and too_early.rag == status.NO_DATA

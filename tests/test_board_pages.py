@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import board, events, pack, store
 from tests.apptest import ONE_PER_ROLE, ROOT, app_as
+from tests.known import W47_HEADLINE
 
 BOARD_PAGES = ("pages/board.py", "pages/journey.py", "pages/reliability.py", "pages/packs.py")
 
@@ -35,7 +36,7 @@ def test_the_board_reads_the_known_demo_numbers(demo_db: Path) -> None:
     assert values["Cost per lead"] == "$71.19"
     assert values["Error budget left"] == "21%"
     text = _captions(at)
-    assert "14 on target" in text and "2026-W47" in text
+    assert W47_HEADLINE in text and "2026-W47" in text
     journey = "\n".join(m.value for m in at.markdown).replace("\\", "")
     assert "253,153 website sessions → 1.1% of sessions sign up" in journey
     assert not at.get("form")  # the board reads; it never writes

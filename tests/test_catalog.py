@@ -197,3 +197,23 @@ def test_seeded_database_has_every_seed_metric_agreed(con: store.Connection) -> 
     assert len(entries) == len(SEED.metrics)
     assert {e.status for e in entries} <= {"agreed", "due for review"}
     assert sum(e.status == "due for review" for e in entries) == 1
+
+
+def test_a_decline_is_never_counted_as_a_signature(con: store.Connection) -> None:
+    new = dataclasses.replace(catalog.load_seed().metrics[0], id="app_rating", name="App store rating")
+    version = catalog.add_version(con, new, proposed_by="alex.admin@example.com", kind="new")
+    catalog.record_signature(
+        con, new.id, version, side="it", signer="dana.it@example.com", content_hash=new.content_hash()
+    )
+    catalog.record_signature(
+        con,
+        new.id,
+        version,
+        side="marketing",
+        signer="sam.marketing@example.com",
+        content_hash=new.content_hash(),
+        decision="declined",
+    )
+    entry = next(e for e in catalog.entries(con) if e.definition.id == "app_rating")
+    assert entry.status == "proposed"
+    assert (new.id, version) not in catalog.agreements(con)

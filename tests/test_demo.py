@@ -98,25 +98,32 @@ KNOWN_ON_AS_OF = {
 
 
 def test_the_demo_board_as_of_eight_weeks_ago_shows_what_was_known_then(con: store.Connection) -> None:
-    today_board = board.view(con, END, as_of=AS_OF)  # the latest week's board, as known on AS_OF
-    then_board = board.view(con, END, board.latest_period(AS_OF), as_of=AS_OF)  # the board of that day
+    then_board = board.view(con, END, as_of=AS_OF)  # the board of that day, on its default week
     now = observations.values_in_force(con).set_index(["metric_id", "period_start"])["value"]
+    assert then_board.period.start == KNOWN_ON_AS_OF["weekly"]  # the newest week whose values were in
     assert len(then_board.tiles) == len(SEED.metrics)
-    for view in (today_board, then_board):
-        for tile in view.tiles:
-            d = tile.definition
-            newest = KNOWN_ON_AS_OF[d.cadence]
-            assert tile.latest_period == newest, d.id
-            assert tile.history["period_start"].max() == newest, d.id
-            assert tile.latest == pytest.approx(now[(d.id, newest)]), d.id
+    for tile in then_board.tiles:
+        d = tile.definition
+        newest = KNOWN_ON_AS_OF[d.cadence]
+        assert tile.latest_period == newest, d.id
+        assert tile.history["period_start"].max() == newest, d.id
+        assert tile.latest == pytest.approx(now[(d.id, newest)]), d.id
     assert not any(t.stale for t in then_board.tiles)  # on its own day, nothing was overdue
+    assert then_board.reported_line == f"all {len(SEED.metrics)} reported"
+
+
+def test_the_week_that_just_ended_waits_for_its_weekly_values(con: store.Connection) -> None:
+    ended = board.view(con, END, board.latest_period(AS_OF), as_of=AS_OF)  # 21-27 Sep, on Mon 28 Sep
+    weekly = {d.id for d in SEED.metrics if d.cadence == "weekly"}
+    assert {t.definition.id for t in ended.missing} == weekly
+    assert all(t.latest is None and t.period_label == "not reported yet" for t in ended.missing)
 
 
 def test_a_week_appears_on_the_tuesday_after_it(con: store.Connection) -> None:
     week = board.latest_period(AS_OF)
     monday = board.view(con, END, week, as_of=AS_OF).tile("sessions")
     tuesday = board.view(con, END, week, as_of=AS_OF + dt.timedelta(days=1)).tile("sessions")
-    assert monday is not None and monday.latest_period == week.start - dt.timedelta(weeks=1)
+    assert monday is not None and monday.latest is None and monday.period_label == "not reported yet"
     assert tuesday is not None and tuesday.latest_period == week.start and tuesday.basis == week
 
 

@@ -46,7 +46,15 @@ BAD_FILES = [
     ("wrong_team.csv", "wrong_team", "does not supply sessions", 2, "metric_id", IVAN, {}),
     ("period_not_date.csv", "period_not_date", "YYYY-MM-DD", 2, "period_start", ADMIN, {}),
     ("period_not_start.csv", "period_not_start", "must be a Monday", 2, "period_start", ADMIN, {}),
-    ("period_in_future.csv", "period_in_future", "not started yet", 2, "period_start", ADMIN, {}),
+    (
+        "period_not_ended.csv",
+        "period_not_ended",
+        "ends on Sun 29 Nov 2026; send its value from Mon 30 Nov 2026",
+        3,
+        "period_start",
+        ADMIN,
+        {},
+    ),
     ("value_not_number.csv", "value_not_number", "not a plain number", 2, "value", ADMIN, {}),
     ("value_not_finite.csv", "value_not_finite", "not a finite number", 2, "value", ADMIN, {}),
     (
@@ -273,7 +281,21 @@ def test_a_rejected_file_can_be_checked_again_after_the_definition_is_agreed(dem
     with store.connect(demo_db) as con:
         entry = next(e for e in catalog.entries(con) if e.definition.id == "ai_content_share")
         for side, signer in (("it", "dana.it@example.com"), ("marketing", "sam.marketing@example.com")):
-            catalog.record_signature(con, "ai_content_share", entry.version, side=side, signer=signer,
-                                     content_hash=entry.definition.content_hash())
+            catalog.record_signature(
+                con,
+                "ai_content_share",
+                entry.version,
+                side=side,
+                signer=signer,
+                content_hash=entry.definition.content_hash(),
+            )
     again = ingest.recheck(rejected.upload_id, path=demo_db)
     assert again.outcome == "checked", again.errors
+
+
+def test_every_row_of_the_wrong_width_is_reported_not_only_the_first(demo_db: Path) -> None:
+    result = _upload(demo_db, "wrong_field_count.csv", ADMIN, folder="bad")
+    assert result.outcome == "rejected"
+    widths = result.errors[result.errors["rule"] == "wrong_field_count"]
+    assert list(widths["line"]) == [3, 4]  # one field too many on line 3, one too few on line 4
+    assert result.counts == {"wrong_field_count": 2}

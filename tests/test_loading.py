@@ -30,8 +30,8 @@ CLEAN_ROWS = [
     ("sessions", "2026-11-16", "1200", "mobile app", ""),
     ("crm_match_rate", "2026-10-01", "0.82", "", ""),
     ("cost_per_lead", "2026-10-01", "70.5", "", ""),
-    ("nps", "2026-07-01", "-12", "", ""),
-    ("nps", "2026-10-01", "41", "", "quarterly survey"),
+    ("nps", "2026-04-01", "-12", "", ""),
+    ("nps", "2026-07-01", "41", "", "quarterly survey"),
 ]
 
 # Cells a person or a broken export might put in a column; some are fine.

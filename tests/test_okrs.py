@@ -326,3 +326,62 @@ def test_progress_is_read_from_the_values_in_force(con: store.Connection) -> Non
     assert conversion.elapsed == pytest.approx(53 / 92)  # the week of 16 Nov ended on 23 Nov
     assert conversion.status == progress.OFF_TRACK  # 25% of the way at 58% of the time
     assert found.status == progress.OFF_TRACK
+
+
+# ---------------------------------------------------------------- past the due date, no data, sides
+
+
+def test_past_the_due_date_short_of_the_target_is_off_track() -> None:
+    """Due 31 Dec; on 5 Jan the newest value (November's) is well short: time is up."""
+    spec = progress.KeyResultSpec("repeat_purchase_rate", 29.0, 33.0, DUE)
+    history = _history((dt.date(2026, 10, 1), 30.5), (dt.date(2026, 11, 1), 32.0))
+    on_time = progress.evaluate(spec, REPEAT, history, Q4, dt.date(2026, 12, 2))
+    late = progress.evaluate(spec, REPEAT, history, Q4, dt.date(2027, 1, 5))
+    assert on_time.status == progress.ON_TRACK  # 75% of the way with 2/3 of the time gone
+    assert late.status == progress.OFF_TRACK
+    reached = progress.evaluate(spec, REPEAT, _history((dt.date(2026, 11, 1), 33.5)), Q4, dt.date(2027, 1, 5))
+    assert reached.status == progress.ON_TRACK  # met: time being up changes nothing
+
+
+def _kr(status_: str, raw: float | None) -> progress.KeyResultProgress:
+    spec = progress.KeyResultSpec("repeat_purchase_rate", 29.0, 33.0, DUE)
+    return progress.KeyResultProgress(spec, REPEAT, None, None, raw, 0.5, False, False, status_)
+
+
+def test_a_key_result_without_data_leaves_the_objective_mean_and_status_alone() -> None:
+    objective = okrs.ObjectiveProgress(
+        None,  # type: ignore[arg-type]
+        (_kr(progress.AT_RISK, 0.6), _kr(progress.NO_DATA, None), _kr(progress.ON_TRACK, 0.8)),
+        0.5,
+        None,
+    )
+    assert objective.progress == pytest.approx(0.7)  # (0.6 + 0.8) / 2, not (0.6 + 0 + 0.8) / 3
+    assert objective.status == progress.AT_RISK
+    nothing = okrs.ObjectiveProgress(None, (_kr(progress.NO_DATA, None),), 0.5, None)  # type: ignore[arg-type]
+    assert nothing.progress is None and nothing.status == progress.NO_DATA
+
+
+@pytest.mark.parametrize(
+    ("it_owner", "marketing_owner", "refused"),
+    [
+        ("marco.cmo@example.com", "priya.cio@example.com", r"Marco Silva \(CMO\) cannot be the IT owner"),
+        ("dana.it@example.com", "priya.cio@example.com", "Priya Raman \\(CIO\\) cannot be the marketing owner"),
+        ("priya.cio@example.com", "alex.admin@example.com", "Alex Admin cannot be the marketing owner"),
+    ],
+)
+def test_each_owner_comes_from_their_own_side(
+    con: store.Connection, it_owner: str, marketing_owner: str, refused: str
+) -> None:
+    with pytest.raises(InputRejected, match=refused):
+        okrs.save(
+            con,
+            _person(con, "priya.cio@example.com"),
+            _draft(it_owner=it_owner, marketing_owner=marketing_owner),
+        )
+
+
+def test_a_board_member_owns_nothing(con: store.Connection) -> None:
+    board_member = _person(con, "bea.board@example.com")
+    assert access.side_of(board_member) is None
+    with pytest.raises(InputRejected, match="cannot"):
+        okrs.save(con, _person(con, "priya.cio@example.com"), _draft(marketing_owner=board_member.email))

@@ -13,6 +13,7 @@ from PIL import Image
 from metrics import access, board, commentary, pack, store
 from metrics.errors import InputRejected, PermissionDenied
 from tests.conftest import TODAY
+from tests.known import W47_HEADLINE
 from tests.values import add_values
 
 KNOWN = ("99.92%", "253,153", "$71.19")
@@ -48,7 +49,7 @@ def test_the_pdf_pages_render_and_carry_the_boards_numbers(con: store.Connection
             assert colours[0] < 100 < colours[1], f"{png.name} looks blank"
     cover, board_page = _pdf_text(path, 1), _pdf_text(path, 2)
     assert "Board pack 2026-W47" in cover and "Numbers as known on 23 Nov 2026" in cover
-    assert "14 on target" in cover
+    assert W47_HEADLINE in cover
     for value in KNOWN:
         assert value in board_page, value
     everything = _pdf_text(path)
@@ -58,7 +59,7 @@ def test_the_pdf_pages_render_and_carry_the_boards_numbers(con: store.Connection
 
 def test_the_html_pack_is_offline_and_says_the_same(con: store.Connection) -> None:
     html = _latest_week_pack(con, "html").decode("utf-8")
-    for value in (*KNOWN, "14 on target", "Numbers as known on <b>23 Nov 2026</b>"):
+    for value in (*KNOWN, W47_HEADLINE, "Numbers as known on <b>23 Nov 2026</b>"):
         assert value in html, value
     assert "<script" not in html.lower()
     assert "http://" not in html and "https://" not in html and "src=" not in html
@@ -173,6 +174,6 @@ def test_a_pack_without_values_still_builds_and_says_so(con: store.Connection, t
     assert data.view.counts["no data"] == 24
     path = tmp_path / "empty.pdf"
     path.write_bytes(pack.build(data, "pdf"))
-    assert "24 without data" in _pdf_text(path, 1)
+    assert "24 no data" in _pdf_text(path, 1)
     assert "No values yet" in _pdf_text(path, 3)
     assert "No data" in pack.build(data, "html").decode("utf-8")

@@ -15,8 +15,8 @@ from tests.test_okrs import DUE, Q4
 from tests.values import add_values
 
 SEED = {d.id: d for d in catalog.load_seed().metrics}
-CONVERSION = SEED["conversion_rate"]  # higher is better: green >= 3.0, red < 2.6
-CHURN = SEED["churn_rate"]  # lower is better: green <= 2.5, red > 3.5
+CONVERSION = SEED["conversion_rate"]  # higher is better: on target >= 3.2, green >= 3.0, red < 2.6
+CHURN = SEED["churn_rate"]  # lower is better: on target <= 2.0, green <= 2.5, red > 3.5
 
 
 def _points(*values: float) -> list[tuple[dt.date, float]]:
@@ -26,9 +26,10 @@ def _points(*values: float) -> list[tuple[dt.date, float]]:
 @pytest.mark.parametrize(
     ("values", "expected_weeks"),
     [
-        ((3.2, 2.5, 2.8, 3.1), [3]),  # red, then amber, then green: back on target
-        ((3.2, 2.8, 3.1), []),  # only amber in between: not a comeback from red
-        ((2.5, 3.1, 2.4, 3.3), [1, 3]),
+        ((3.2, 2.5, 2.8, 3.3), [3]),  # off target, then to watch, then on target: back on target
+        ((3.2, 2.8, 3.3), []),  # only amber in between: not a comeback from red
+        ((2.5, 3.3, 2.4, 3.3), [1, 3]),
+        ((2.5, 3.1, 3.3), [2]),  # near target (green, short of 3.2) is not yet back on target
         ((2.5, 2.4), []),
     ],
 )
@@ -40,7 +41,7 @@ def test_back_to_green_needs_red_since_the_last_green(
 
 
 def test_back_to_green_follows_the_direction() -> None:
-    points = _points(2.0, 3.8, 2.4)  # churn: green, red, green
+    points = _points(2.0, 3.8, 1.9)  # churn: on target, off target, on target
     assert wins.back_to_green(points, CHURN) == [points[2][0]]
 
 
@@ -92,7 +93,7 @@ def test_no_win_before_both_owners_accept(con: store.Connection) -> None:
 
 
 def test_a_metric_back_on_target_is_credited_to_its_owners_teams(con: store.Connection) -> None:
-    add_values(con, [("churn_rate", dt.date(2026, 9, 1), 3.9), ("churn_rate", Q4, 2.2)])
+    add_values(con, [("churn_rate", dt.date(2026, 9, 1), 3.9), ("churn_rate", Q4, 1.9)])
     found = [w for w in wins.detect(con, TODAY) if w.metric_id == "churn_rate"]
     back = [w for w in found if w.kind == wins.BACK_TO_GREEN]
     assert [w.period_start for w in back] == [Q4]
@@ -137,3 +138,26 @@ def test_a_week_holds_wins_of_its_periods_and_late_ones_first_kept_in_it() -> No
     found = wins.in_week([base, late, old], dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     assert [w.key for w in found] == ["late"]
     assert [w.key for w in wins.in_week([base], dt.date(2026, 11, 9), dt.date(2026, 11, 15))] == ["k"]
+
+
+def test_a_reached_key_result_that_slipped_says_so_in_the_feed(con: store.Connection) -> None:
+    """Reached in W47, kept as a win; after its due date it is short again and off track: the win
+    stays celebrated and reads "since slipped", as the key result reads off track."""
+    objective = _objective(con, accept=True)
+    add_values(con, [("conversion_rate", dt.date(2026, 11, 16), 4.3)])
+    wins.record_new(con, access.require_person(con, "marco.cmo@example.com"), TODAY)
+    fresh = [w for w in wins.feed(con, TODAY, limit=100) if w.objective_id == objective.objective_id]
+    assert [w.slipped for w in fresh] == [False]
+    after_due = dt.date(2027, 1, 5)
+    add_values(con, [("conversion_rate", dt.date(2026, 12, 28), 3.1)])
+    progress_now = okrs.evaluate(con, after_due)
+    kr = next(
+        k
+        for o in progress_now
+        if o.objective.objective_id == objective.objective_id
+        for k in o.key_results
+        if k.spec.metric_id == "conversion_rate"
+    )
+    assert kr.status == progress.OFF_TRACK
+    mine = [w for w in wins.feed(con, after_due, limit=100) if w.objective_id == objective.objective_id]
+    assert len(mine) == 1 and mine[0].slipped and mine[0].text.endswith("(since slipped)")

@@ -44,11 +44,25 @@ def _view(
         return board.view(con, day, period, as_of)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _default_period(path: str, fingerprint: tuple[int, ...], day: dt.date, known_on: dt.date) -> BoardPeriod:
+    moment = None if known_on >= day else board.as_of_moment(known_on)
+    with store.connect(Path(path)) as con:
+        return board.newest_reported_period(con, known_on, "weekly", moment)
+
+
+def default_period(known_on: dt.date | None = None) -> BoardPeriod:
+    """The newest week whose values have arrived (as known on ``known_on``), cached like the view."""
+    day = today()
+    path = config.database_path()
+    return _default_period(str(path), store.data_fingerprint(path), day, known_on or day)
+
+
 def board_view(period: BoardPeriod | None = None, as_of: dt.date | None = None) -> BoardView:
     """The board for a period as known on a day, cached until the database file changes."""
     day = today()
     path = config.database_path()
-    chosen = period or board.latest_period(day)
+    chosen = period or default_period(as_of)
     return _view(str(path), store.data_fingerprint(path), day, chosen, None if as_of == day else as_of)
 
 
@@ -111,7 +125,7 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
     day = today()
     known_on = st.session_state.get(f"{key}-as-of") or day
     asked = st.query_params.get("period")
-    initial = board.latest_period(known_on)
+    initial = default_period(known_on)
     if asked:
         initial = ui_run_parse(asked) or initial
     with st.popover(f"Period: {_chosen_label(key, initial, day)}", icon=":material/calendar_month:"):
@@ -182,8 +196,9 @@ def _hover(d: catalog.MetricDefinition, glossary: dict[str, str]) -> str:
 _BADGE_MARKUP = {status.GREEN: "green", status.AMBER: "orange", status.RED: "red", status.NO_DATA: "gray"}
 
 
-def _badge(rag: str) -> str:
-    return f":{_BADGE_MARKUP[rag]}-badge[{charts.RAG_LABELS[rag]}]"
+def _badge(word: str) -> str:
+    """A status word as a coloured badge with its shape ('▲ To watch' in orange)."""
+    return f":{_BADGE_MARKUP[status.WORD_RAG[word]]}-badge[{status.label(word)}]"
 
 
 def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -> None:
@@ -198,7 +213,7 @@ def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -
             help=hover_text(d),
             chart_data=t.spark if len(t.history) > 1 else None,
         )
-        st.caption(f"{_badge(t.rag)} {plain(' · '.join(board.tile_notes(t, period, compact=compact)))}")
+        st.caption(f"{_badge(t.word)} {plain(' · '.join(board.tile_notes(t, period, compact=compact)))}")
         if t.note is not None:
             st.caption(f":material/sticky_note_2: {plain(t.note.body)}")
 
@@ -219,7 +234,7 @@ def budget_tile(view: BoardView) -> None:
                 f"Green from {status.BUDGET_AMBER:g}% left, amber down to 0, red when overspent."
             ),
         )
-        st.caption(f"{_badge(budget.rag)} {plain(budget.describe())}")
+        st.caption(f"{_badge(budget.word)} {plain(budget.describe())}")
 
 
 def tiles_row(

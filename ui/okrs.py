@@ -260,12 +260,15 @@ def objective_form(person: Person, base: okrs.Objective | None = None) -> None:
     objective, or filled from ``base``'s revision in force to edit it (saved as a new revision)."""
     day = ui.today()
     with store.connect() as con:
-        owners = {p.email: f"{p.name} ({p.email})" for p in okrs.owner_choices(con)}
+        owners = {
+            side: {p.email: f"{p.name} ({p.email})" for p in okrs.owner_choices(con, side)}
+            for side in okrs.SIDES
+        }
         metrics = {e.definition.id: e.definition.name for e in okrs.metric_choices(con, day)}
     if not metrics:
         st.info("Key results use agreed metrics, and no metric is agreed yet.")
         return
-    initial = okrs.draft_of(base) if base else _blank_draft(day, list(owners))
+    initial = okrs.draft_of(base) if base else _blank_draft(day, owners)
     prefix = f"okr-{base.objective_id}-r{base.revision}-" if base else ""
     count = st.number_input(
         "Number of key results",
@@ -286,11 +289,10 @@ def objective_form(person: Person, base: okrs.Objective | None = None) -> None:
         save_draft(person, draft, base, day)
 
 
-def _blank_draft(day: dt.date, owners: list[str]) -> okrs.ObjectiveDraft:
-    """Where a new objective starts: this quarter, the first two possible owners, no key result."""
-    return okrs.ObjectiveDraft(
-        "", okrs.default_period(day).label, owners[0], owners[min(1, len(owners) - 1)], ()
-    )
+def _blank_draft(day: dt.date, owners: Mapping[str, Mapping[str, str]]) -> okrs.ObjectiveDraft:
+    """Where a new objective starts: this quarter, the first possible owner of each side, no key result."""
+    it, marketing = (next(iter(owners[side]), "") for side in okrs.SIDES)
+    return okrs.ObjectiveDraft("", okrs.default_period(day).label, it, marketing, ())
 
 
 def save_draft(person: Person, draft: okrs.ObjectiveDraft, base: okrs.Objective | None, day: dt.date) -> None:
@@ -315,7 +317,7 @@ def draft_inputs(
     prefix: str,
     initial: okrs.ObjectiveDraft,
     count: int,
-    owners: Mapping[str, str],
+    owners: Mapping[str, Mapping[str, str]],
     metrics: Mapping[str, str],
     day: dt.date,
 ) -> okrs.ObjectiveDraft:
@@ -333,9 +335,11 @@ def draft_inputs(
     with period_col:
         period = _choose("Period", periods_offered, initial.period, f"{prefix}okr-period")
     with it_col:
-        it_owner = _choose("IT owner", owners, initial.it_owner, f"{prefix}okr-it-owner")
+        it_owner = _choose("IT owner", owners["it"], initial.it_owner, f"{prefix}okr-it-owner")
     with mk_col:
-        marketing_owner = _choose("Marketing owner", owners, initial.marketing_owner, f"{prefix}okr-mk-owner")
+        marketing_owner = _choose(
+            "Marketing owner", owners["marketing"], initial.marketing_owner, f"{prefix}okr-mk-owner"
+        )
     last_day = okrs.parse_period(initial.period).end - dt.timedelta(days=1)
     rows = _rows(initial.key_results, count, list(metrics), last_day)
     specs = tuple(key_result_inputs(prefix, i, spec, metrics) for i, spec in enumerate(rows))
@@ -401,5 +405,5 @@ def wins_feed(limit: int = 6) -> None:
         return
     for w in found:
         st.markdown(
-            f":material/celebration: **{plain(w.headline)}** · {w.last_day:%d %b %Y} · credit: {plain(w.credit)}"
+            f":material/celebration: **{plain(w.text)}** · {w.last_day:%d %b %Y} · credit: {plain(w.credit)}"
         )

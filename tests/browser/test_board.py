@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ROOT, RunningApp
+from tests.known import W47_HEADLINE
 
 # Known values from the deterministic demo data for 2026-11-23 (seed 42).
 KNOWN = {"Site uptime": "99.92%", "Website sessions": "253,153", "Cost per lead": "$71.19"}
@@ -23,7 +24,7 @@ def test_board_shows_known_demo_values(page: Page, demo_app: RunningApp) -> None
     expect(page.get_by_role("heading", name="Shared Scorecard")).to_be_visible(timeout=30_000)
     for name, value in KNOWN.items():
         expect(_tile(page, name)).to_contain_text(value, timeout=20_000)
-    expect(page.get_by_text("14 on target")).to_be_visible()
+    expect(page.get_by_text(W47_HEADLINE)).to_be_visible()
     expect(page.get_by_text("Traceback")).to_have_count(0)
 
 

@@ -1,0 +1,153 @@
+"""Every public write refuses every role that lacks its action, on the server: a table of writes,
+each called for real by a person of each role (a wrong permission name in one write fails here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from metrics import (
+    access,
+    board,
+    brief,
+    catalog,
+    commentary,
+    events,
+    glossary,
+    ingest,
+    okrs,
+    pack,
+    proposals,
+    store,
+)
+from metrics import okr_progress as progress
+from metrics.access import Person
+from metrics.errors import PermissionDenied
+from tests.conftest import TODAY
+from tests.test_access import PRIMITIVES, _public_writes
+
+Write = Callable[[store.Connection, Person], object]
+W46 = board.BoardPeriod("weekly", dt.date(2026, 11, 9))
+_DRAFT = okrs.ObjectiveDraft(
+    "Faster checkout",
+    "2026-Q4",
+    "dana.it@example.com",
+    "sam.marketing@example.com",
+    (progress.KeyResultSpec("conversion_rate", 3.0, 3.6, dt.date(2026, 12, 31)),),
+)
+
+
+def _sessions() -> catalog.MetricDefinition:
+    return next(d for d in catalog.load_seed().metrics if d.id == "sessions")
+
+
+def _fields() -> dict[str, object]:
+    return {**dataclasses.asdict(_sessions()), "id": "app_sessions", "name": "App sessions"}
+
+
+def _csv(con: store.Connection, person: Person) -> object:
+    data = b"metric_id,period_start,value\nsessions,2026-11-09,250000\n"
+    return ingest.ingest(data, "w.csv", person, path=Path(con.execute("PRAGMA database_list").fetchone()[2]))
+
+
+#: public write -> (the action it needs, a real call with valid arguments)
+WRITES: dict[str, tuple[str, Write]] = {
+    "access.add_person": (
+        "manage_people",
+        lambda con, p: access.add_person(con, p, email="new@example.com", name="New", roles=["executive"]),
+    ),
+    "access.remove_person": (
+        "manage_people",
+        lambda con, p: access.remove_person(con, p, "uma.upload@example.com"),
+    ),
+    "brief.keep": ("manage_okrs", lambda con, p: brief.keep(con, p, brief.gather(con, W46, TODAY))),
+    "commentary.write": ("comment", lambda con, p: commentary.write(con, p, "sessions", W46.start, "why")),
+    "events.add": (
+        "add_event",
+        lambda con, p: events.add(con, p, events.NewEvent(W46.start, "release", "R")),
+    ),
+    "events.remove": ("add_event", lambda con, p: events.remove(con, p, 1)),
+    "events.upload": (
+        "add_event",
+        lambda con, p: events.upload(con, p, b"date,kind,title\n2026-11-10,release,R\n", "e.csv"),
+    ),
+    "glossary.set_term": ("edit_glossary", lambda con, p: glossary.set_term(con, p, "XYZ", "a term")),
+    "glossary.remove_term": ("edit_glossary", lambda con, p: glossary.remove_term(con, p, "SLO")),
+    "ingest.ingest": ("upload", _csv),
+    "ingest.retract": ("retract_upload", lambda con, p: ingest.retract(con, 1, p)),
+    "okrs.save": ("manage_okrs", lambda con, p: okrs.save(con, p, _DRAFT, today=TODAY)),
+    "okrs.accept": ("manage_okrs", lambda con, p: okrs.accept(con, p, 1)),
+    "okrs.check_in": ("manage_okrs", lambda con, p: okrs.check_in(con, p, 1, 7, "fine")),
+    "okrs.withdraw": ("manage_okrs", lambda con, p: okrs.withdraw(con, p, 1)),
+    "pack.freeze": ("freeze_pack", lambda con, p: pack.freeze(con, p, W46, TODAY)),
+    "proposals.add_comment": ("comment", lambda con, p: proposals.add_comment(con, p, "sessions", "hm")),
+    "proposals.propose_new": ("propose_definition", lambda con, p: proposals.propose_new(con, p, _fields())),
+    "proposals.propose_change": (
+        "propose_definition",
+        lambda con, p: proposals.propose_change(con, p, "sessions", {"target": 260000.0}),
+    ),
+    "proposals.propose_retirement": (
+        "propose_definition",
+        lambda con, p: proposals.propose_retirement(con, p, "sessions", "no longer needed"),
+    ),
+    "proposals.import_proposals": (
+        "propose_definition",
+        lambda con, p: proposals.import_proposals(con, p, new=[_fields()]),
+    ),
+    "proposals.sign": (
+        "sign_it",
+        lambda con, p: proposals.sign(con, p, "sessions", 1, "it", content_hash=_sessions().content_hash()),
+    ),
+    "proposals.decline": (
+        "sign_marketing",
+        lambda con, p: proposals.decline(
+            con, p, "sessions", 1, "marketing", "no", content_hash=_sessions().content_hash()
+        ),
+    ),
+    "wins.record_new": ("manage_okrs", lambda con, p: wins_record_new(con, p)),
+}
+
+
+def wins_record_new(con: store.Connection, person: Person) -> object:
+    from metrics import wins
+
+    return wins.record_new(con, person, TODAY)
+
+
+def _one_role(role: str) -> Person:
+    team = "it_operations" if role == "uploader" else None
+    return Person(f"{role}@example.com", f"A {role}", team, (role,))
+
+
+CASES = [
+    pytest.param(name, role, id=f"{name}-{role}")
+    for name, (action, _) in WRITES.items()
+    for role in access.ROLES
+    if not access.can(_one_role(role), action)
+]
+
+
+def test_the_table_names_every_public_write() -> None:
+    guarded = {name for name in _public_writes() if name not in PRIMITIVES}
+    assert guarded - set(WRITES) == set(), "add each new write to WRITES with the action it needs"
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_each_write_refuses_each_role_without_its_action(con: store.Connection, name: str, role: str) -> None:
+    _, write = WRITES[name]
+    before = store.table_counts(con)
+    with pytest.raises(PermissionDenied):
+        write(con, _one_role(role))
+    assert store.table_counts(con) == before  # refused before anything was written
+
+
+def test_nobody_signed_in_is_refused_by_every_write_that_takes_an_optional_person(
+    con: store.Connection,
+) -> None:
+    for name in ("access.add_person", "glossary.set_term", "proposals.propose_new", "ingest.retract"):
+        with pytest.raises(PermissionDenied):
+            WRITES[name][1](con, None)  # type: ignore[arg-type]
