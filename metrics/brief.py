@@ -28,6 +28,7 @@ WAITING = ("proposed", "change pending")
 # every line here begins with our own "- " or "## ".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
 
+
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -40,6 +41,14 @@ class Brief:
     week: BoardPeriod
     made_on: dt.date
     sections: tuple[Section, ...]
+    as_of: dt.date | None = None  # a past day whose knowledge the brief shows; None = when made
+
+    @property
+    def basis(self) -> str:
+        """Which values it reads: 'the values in force' or 'the values as known on 23 Nov 2026'."""
+        return (
+            "the values in force" if self.as_of is None else f"the values as known on {self.as_of:%d %b %Y}"
+        )
 
     @property
     def title(self) -> str:
@@ -137,12 +146,14 @@ def _definitions(entries: Sequence[catalog.CatalogEntry], people: Mapping[str, s
     return lines
 
 
-def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> list[str]:
+def _notes(
+    con: store.Connection, week: BoardPeriod, names: dict[str, str], moment: dt.datetime | None
+) -> list[str]:
     people = access.names(con)
     first, last = week.start, week.end - dt.timedelta(days=1)
     written = [
         n
-        for n in commentary.in_force(con, first - dt.timedelta(days=370), last).values()
+        for n in commentary.in_force(con, first - dt.timedelta(days=370), last, moment).values()
         if first <= n.written_at.date() <= last
     ]
     lines = [
@@ -150,8 +161,9 @@ def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> l
         for n in sorted(written, key=lambda n: n.written_at)
     ]
     titles = {o.objective_id: o.title for o in okrs.objectives(con, include_withdrawn=True)}
+    until = dt.datetime.combine(week.end, dt.time())
     for c in okrs.check_ins(
-        con, first=dt.datetime.combine(first, dt.time()), last=dt.datetime.combine(week.end, dt.time())
+        con, first=dt.datetime.combine(first, dt.time()), last=min(until, moment or until)
     ):
         lines.append(
             f"Check-in on {titles.get(c.objective_id, c.objective_id)}, {people.get(c.author, c.author)} "
@@ -160,18 +172,23 @@ def _notes(con: store.Connection, week: BoardPeriod, names: dict[str, str]) -> l
     return lines
 
 
-def gather(con: store.Connection, week: BoardPeriod, today: dt.date) -> Brief:
-    """The brief for ``week``, from what the database holds now."""
-    if week.start > today:
+def gather(con: store.Connection, week: BoardPeriod, today: dt.date, as_of: dt.date | None = None) -> Brief:
+    """The brief for ``week``, from what the database holds now, or held at the end of ``as_of``
+    (values, retractions, notes, check-ins, events, wins and definitions recorded by then)."""
+    moment = None if as_of is None or as_of >= today else board.as_of_moment(as_of)
+    day = today if moment is None or as_of is None else as_of
+    if week.start > day:
         raise InputRejected(f"{week.label} has not started yet.")
-    now_tiles = board.tiles(con, today, None, week)
-    before_tiles = board.tiles(con, today, None, week.shifted(-1))
-    okr_now = okrs.evaluate(con, today, on=week.end, accepted_only=True)
-    okr_before = okrs.evaluate(con, today, on=week.start, accepted_only=True)
+    now_tiles = board.tiles(con, day, moment, week)
+    before_tiles = board.tiles(con, day, moment, week.shifted(-1))
+    okr_now = okrs.evaluate(con, day, on=week.end, accepted_only=True, as_of=moment)
+    okr_before = okrs.evaluate(con, day, on=week.start, accepted_only=True, as_of=moment)
     last = week.end - dt.timedelta(days=1)
-    timeline = events.between(con, week.start, last)
+    timeline = events.between(con, week.start, last, moment)
     week_wins = wins.in_week(
-        wins.feed(con, today, since=week.start - dt.timedelta(days=70), limit=1000), week.start, last
+        wins.feed(con, day, since=week.start - dt.timedelta(days=70), limit=1000, as_of=moment),
+        week.start,
+        last,
     )
     names = {t.definition.id: t.definition.name for t in now_tiles}
     sections = (
@@ -181,14 +198,12 @@ def gather(con: store.Connection, week: BoardPeriod, today: dt.date) -> Brief:
             "No metric changed status.",
         ),
         Section("Key results that slipped", tuple(_slipped(okr_now, okr_before)), "No key result slipped."),
-        Section(
-            "Wins", tuple(f"{w.text} — credit: {w.credit}" for w in week_wins), "No new wins this week."
-        ),
+        Section("Wins", tuple(f"{w.text} — credit: {w.credit}" for w in week_wins), "No new wins this week."),
         Section("Shared objectives", tuple(_objectives(okr_now)), "No accepted objectives yet."),
         Section("Stale data", tuple(_stale(now_tiles)), "Every agreed metric is up to date."),
         Section(
             "Definitions waiting for a signature or due for review",
-            tuple(_definitions(catalog.entries(con, today), access.names(con))),
+            tuple(_definitions(catalog.entries(con, day, moment), access.names(con))),
             "Every definition is signed and within its review date.",
         ),
         Section(
@@ -197,10 +212,12 @@ def gather(con: store.Connection, week: BoardPeriod, today: dt.date) -> Brief:
             "Nothing new on the timeline.",
         ),
         Section(
-            "Owners' notes and check-ins", tuple(_notes(con, week, names)), "No notes or check-ins this week."
+            "Owners' notes and check-ins",
+            tuple(_notes(con, week, names, moment)),
+            "No notes or check-ins this week.",
         ),
     )
-    return Brief(week, today, sections)
+    return Brief(week, today, sections, None if moment is None else as_of)
 
 
 # ---------------------------------------------------------------- rendering
@@ -212,7 +229,7 @@ def escape(text: str) -> str:
 
 
 def markdown(brief: Brief) -> str:
-    out = [f"# {escape(brief.title)}", "", f"Made on {brief.made_on:%d %b %Y} from the values in force.", ""]
+    out = [f"# {escape(brief.title)}", "", f"Made on {brief.made_on:%d %b %Y} from {brief.basis}.", ""]
     for section in brief.sections:
         out += [f"## {escape(section.title)}", ""]
         out += [f"- {escape(line)}" for line in section.lines] or [f"_{escape(section.empty)}_"]

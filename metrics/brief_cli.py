@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from metrics import access, brief, clock, store
+from metrics.cli_args import iso_date
 from metrics.errors import InputRejected
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
@@ -31,7 +32,7 @@ def _make(args: argparse.Namespace) -> int:
     week = brief.parse_week(args.week) if args.week else brief.latest_week(today)
     wanted = _format_of(args.out)
     with store.connect() as con:
-        made = brief.gather(con, week, today)
+        made = brief.gather(con, week, today, args.as_of)
         if args.user:
             person = access.require(access.require_person(con, args.user), "manage_okrs")
             brief_id = brief.keep(con, person, made)
@@ -68,6 +69,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     parser.add_argument(
         "--out", help="file to write: .md for Markdown, .pdf for PDF (default: print Markdown)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        help="show what was known at the end of this day (YYYY-MM-DD); default: everything known now",
     )
     parser.add_argument("--user", help="email of who keeps the brief in the database (optional)")
     parser.add_argument("--list", action="store_true", help="list the kept briefs instead")

@@ -45,7 +45,7 @@ def render(brief: Brief) -> bytes:
     _paragraph(document, 8, face.text(brief.title))
     document.set_font(face.family, "", 9)
     document.set_text_color(*MUTED)
-    _paragraph(document, 5, f"Made on {brief.made_on:%d %b %Y} from the values in force.")
+    _paragraph(document, 5, f"Made on {brief.made_on:%d %b %Y} from {brief.basis}.")
     for section in brief.sections:
         document.ln(3)
         document.set_text_color(*INK)

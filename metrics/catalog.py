@@ -344,6 +344,12 @@ _AGREED_VERSIONS_SQL = """
 """
 
 
+def has_versions(con: store.Connection) -> bool:
+    """Whether any definition version is stored (an empty catalog is seeded on first start)."""
+    row = con.execute("SELECT count(*) FROM metric_versions").fetchone()
+    return bool(row and row[0])
+
+
 def version_rows(
     con: store.Connection, metric_id: str | None = None, as_of: dt.datetime | None = None
 ) -> list[dict[str, Any]]:

@@ -466,9 +466,11 @@ def check_ins(
     return [CheckIn(int(r[0]), int(r[1]), r[2], int(r[3]), r[4], r[5]) for r in rows]
 
 
-def histories(con: store.Connection, metric_ids: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Each metric's values in force (whole series, oldest first)."""
-    values = observations.values_in_force(con, list(metric_ids))
+def histories(
+    con: store.Connection, metric_ids: Sequence[str], as_of: dt.datetime | None = None
+) -> dict[str, pd.DataFrame]:
+    """Each metric's values in force, as known at ``as_of`` (whole series, oldest first)."""
+    values = observations.values_in_force(con, list(metric_ids), as_of=as_of)
     return {
         m: values.loc[values["metric_id"] == m, ["period_start", "value"]].reset_index(drop=True)
         for m in metric_ids
@@ -476,18 +478,25 @@ def histories(con: store.Connection, metric_ids: Sequence[str]) -> dict[str, pd.
 
 
 def evaluate(
-    con: store.Connection, today: dt.date, *, on: dt.date | None = None, accepted_only: bool = False
+    con: store.Connection,
+    today: dt.date,
+    *,
+    on: dt.date | None = None,
+    accepted_only: bool = False,
+    as_of: dt.datetime | None = None,
 ) -> list[ObjectiveProgress]:
-    """Every objective's progress on day ``on`` (default today), from the values in force.
+    """Every objective's progress on day ``on`` (default today), from the values in force
+    (as known at ``as_of``: values and check-ins recorded by then).
 
     A key result whose metric is no longer agreed is left out (its progress cannot be read)."""
     on = on or today
     agreed = _agreed(con, today)
     found = [o for o in objectives(con) if o.accepted or not accepted_only]
     wanted = sorted({s.metric_id for o in found for s in o.key_results if s.metric_id in agreed})
-    history = histories(con, wanted)
+    history = histories(con, wanted, as_of)
     latest: dict[int, CheckIn] = {}
-    for c in check_ins(con, last=dt.datetime.combine(on + dt.timedelta(days=1), dt.time())):
+    last = dt.datetime.combine(on + dt.timedelta(days=1), dt.time())
+    for c in check_ins(con, last=last if as_of is None else min(last, as_of + dt.timedelta(microseconds=1))):
         latest[c.objective_id] = c
     result = []
     for o in found:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from metrics import access, board, clock, events, pack, store
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from exc
+from metrics.cli_args import iso_date
 
 
 def _pack(args: argparse.Namespace) -> int:
@@ -93,7 +86,7 @@ def register(commands: Any) -> None:
     build.add_argument("--period", required=True, help="2026-Q3, 2026-11 or 2026-W47")
     build.add_argument("--out", required=True, help="file to write; .pdf or .html chooses the format")
     build.add_argument("--format", choices=pack.FORMATS, help="pdf or html (default: from --out)")
-    build.add_argument("--as-of", type=_date, help="numbers as known on this day (default: today)")
+    build.add_argument("--as-of", type=iso_date, help="numbers as known on this day (default: today)")
     build.set_defaults(handler=_pack)
 
     freeze = commands.add_parser(
@@ -104,7 +97,7 @@ def register(commands: Any) -> None:
     )
     freeze.add_argument("--period", required=True, help="2026-Q3, 2026-11 or 2026-W47")
     freeze.add_argument("--user", required=True, metavar="EMAIL", help="who freezes it (an executive)")
-    freeze.add_argument("--as-of", type=_date, help="numbers as known on this day (default: today)")
+    freeze.add_argument("--as-of", type=iso_date, help="numbers as known on this day (default: today)")
     freeze.set_defaults(handler=_freeze)
 
     listing = commands.add_parser(

@@ -22,8 +22,7 @@ class InitResult:
 
 
 def _is_empty(con: store.Connection) -> bool:
-    row = con.execute("SELECT count(*) FROM metric_versions").fetchone()
-    return not row or row[0] == 0
+    return not catalog.has_versions(con)
 
 
 def _has_observations(con: store.Connection) -> bool:

@@ -161,11 +161,13 @@ def _key_result_wins(
     return found
 
 
-def detect(con: store.Connection, today: dt.date, since: dt.date | None = None) -> list[Win]:
-    """Every win the stored values show, for periods ending on or after ``since``."""
+def detect(
+    con: store.Connection, today: dt.date, since: dt.date | None = None, as_of: dt.datetime | None = None
+) -> list[Win]:
+    """Every win the stored values show (as known at ``as_of``), for periods ending on or after ``since``."""
     since = since or today - dt.timedelta(days=FEED_DAYS)
-    agreed = {e.definition.id: e.definition for e in catalog.board_entries(con, today)}
-    history = okrs.histories(con, sorted(agreed))
+    agreed = {e.definition.id: e.definition for e in catalog.board_entries(con, today, as_of)}
+    history = okrs.histories(con, sorted(agreed), as_of)
     team_of = {p.email: p.team for p in access.people(con)}
     team_names = catalog.teams(con)
 
@@ -233,26 +235,39 @@ def _insert(con: store.Connection, w: Win, by: str) -> None:
 
 
 def feed(
-    con: store.Connection, today: dt.date, *, since: dt.date | None = None, limit: int = 10
+    con: store.Connection,
+    today: dt.date,
+    *,
+    since: dt.date | None = None,
+    limit: int = 10,
+    as_of: dt.datetime | None = None,
 ) -> list[Win]:
-    """Kept wins and the ones the data shows now, newest first."""
+    """Kept wins and the ones the data shows now (as known at ``as_of``), newest first."""
     since = since or today - dt.timedelta(days=FEED_DAYS)
-    kept = [w for w in recorded(con) if w.last_day >= since]
+    kept = [
+        w
+        for w in recorded(con)
+        if w.last_day >= since and (as_of is None or w.recorded_at is None or w.recorded_at <= as_of)
+    ]
     keys = {w.key for w in kept}
-    every = kept + [w for w in detect(con, today, since) if w.key not in keys]
+    every = kept + [w for w in detect(con, today, since, as_of) if w.key not in keys]
     newest = sorted(every, key=lambda w: (w.last_day, w.key), reverse=True)[:limit]
-    off_track = _off_track_key_results(con, today) if any(w.kind == KEY_RESULT for w in newest) else set()
+    off_track = (
+        _off_track_key_results(con, today, as_of) if any(w.kind == KEY_RESULT for w in newest) else set()
+    )
     return [
         dataclasses.replace(w, slipped=True) if (w.objective_id, w.metric_id) in off_track else w
         for w in newest
     ]
 
 
-def _off_track_key_results(con: store.Connection, today: dt.date) -> set[tuple[int | None, str]]:
-    """(objective, metric) of every key result that reads off track today."""
+def _off_track_key_results(
+    con: store.Connection, today: dt.date, as_of: dt.datetime | None = None
+) -> set[tuple[int | None, str]]:
+    """(objective, metric) of every key result that reads off track today (as known at ``as_of``)."""
     return {
         (o.objective.objective_id, k.spec.metric_id)
-        for o in okrs.evaluate(con, today)
+        for o in okrs.evaluate(con, today, as_of=as_of)
         for k in o.key_results
         if k.status == progress.OFF_TRACK
     }

@@ -184,3 +184,22 @@ def test_one_board_reads_one_period_and_says_what_is_missing(con: store.Connecti
     assert view.reported_line == "23 of 24 reported · waiting for Website sessions"
     funnel = board.funnel(view)
     assert funnel[0].volume is None  # the funnel has no W46 sessions beside W47 leads
+
+
+def test_the_brief_as_of_a_day_leaves_out_what_came_later(
+    con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics import brief
+
+    move_clock(monkeypatch, dt.datetime(2026, 11, 12, 10, 0))  # during W46
+    commentary.write(con, access.require_person(con, IT), "site_uptime", W46.start, "written in the week")
+    move_clock(monkeypatch, LATER)
+    commentary.write(con, access.require_person(con, IT), "sessions", W46.start, "written later")
+    events.add(con, access.require_person(con, ADMIN), events.NewEvent(W46.start, "incident", "Added later"))
+    then = brief.markdown(brief.gather(con, W46, LATER.date(), as_of=D))
+    now = brief.markdown(brief.gather(con, W46, LATER.date()))
+    assert "written in the week" in then and "written in the week" in now
+    for later in ("Added later",):
+        assert later in now and later not in then
+    assert "from the values as known on 23 Nov 2026" in then
+    assert "from the values in force" in now

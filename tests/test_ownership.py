@@ -1,0 +1,44 @@
+"""One owner per piece of knowledge: SQL that reads sign-off state lives with the catalog only,
+so there is one rule for which definition version is agreed (a copy elsewhere drifted once)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from metrics import config
+
+ROOT = config.PROJECT_ROOT
+#: the catalog's own modules, and the migrations that create the tables
+CATALOG_MODULES = {"catalog.py", "versions.py", "proposals.py", "store.py"}
+_SIGN_OFF_SQL = re.compile(r"\b(FROM|JOIN|INTO|UPDATE)\s+(signatures|metric_versions)\b", re.I)
+
+
+def sign_off_sql_outside_the_catalog(paths: list[Path]) -> list[str]:
+    found = []
+    for path in paths:
+        if path.name in CATALOG_MODULES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _SIGN_OFF_SQL.search(node.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_only_the_catalog_reads_sign_off_state() -> None:
+    paths = [*(ROOT / "metrics").rglob("*.py"), *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]
+    assert sign_off_sql_outside_the_catalog(sorted(paths)) == []
+
+
+def test_the_check_finds_a_copy_of_the_rule(tmp_path: Path) -> None:
+    planted = ROOT / "metrics" / "_planted_sign_off_copy.py"
+    planted.write_text('Q = "SELECT * FROM signatures s JOIN metric_versions v USING (metric_id)"\n')
+    try:
+        assert sign_off_sql_outside_the_catalog([planted]) == ["metrics/_planted_sign_off_copy.py:1"]
+    finally:
+        planted.unlink()
