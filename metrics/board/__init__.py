@@ -1,0 +1,1 @@
+"""What the board shows: tiles, status, the timeline, owners' notes, drill-downs."""

@@ -1,0 +1,1 @@
+"""Metric definitions: versions, two-party sign-off, proposals, the glossary."""

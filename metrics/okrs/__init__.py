@@ -1,0 +1,1 @@
+"""Shared OKRs: objectives, progress, wins and the weekly check-in brief."""

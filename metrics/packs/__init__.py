@@ -1,0 +1,1 @@
+"""Board packs: gathered once, rendered as PDF and HTML, frozen per period."""
