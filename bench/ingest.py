@@ -39,7 +39,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics import access, catalog, ingest, loading, periods, seed, store
+from metrics import access, periods, store
+from metrics.catalog import definitions as catalog
+from metrics.seed import first_start as seed
+from metrics.uploads import csv_file, ingest, loading
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -78,7 +81,7 @@ def time_ingest(csv: Path, db: Path, expect: str = "accepted") -> tuple[float, s
     seed.initialise(db, demo_data=False, demo_people=True)
     with store.connect(db) as con:
         person = access.get_person(con, "ivan.ops@example.com")
-    limits = ingest.Limits(max_bytes=10**10, max_rows=10**8)
+    limits = csv_file.Limits(max_bytes=10**10, max_rows=10**8)
     started = time.perf_counter()
     result = ingest.ingest(
         None, csv.name, person, path=db, csv_path=csv, limits=limits, today=TODAY, source="cli"

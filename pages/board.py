@@ -8,7 +8,7 @@ import ui
 import ui.board
 import ui.okrs
 import ui.timeline
-from metrics import status
+from metrics.board import status
 
 person = ui.page_person("view")
 # The board is read on laptops and projectors: start with the page to itself.

@@ -6,7 +6,8 @@ import streamlit as st
 
 import ui
 import ui.definitions as defs
-from metrics import access, catalog
+from metrics import access
+from metrics.catalog import definitions as catalog
 
 person = ui.current_person()
 st.title("Metric definitions")
@@ -15,9 +16,10 @@ st.caption(
     "wording. Hover the ? beside a text for the glossary terms it uses."
 )
 ui.show_flash()
-view = ui.run(lambda: defs.catalog_view(person))
-if view is None:
+found_view = ui.run(lambda: defs.catalog_view(person))
+if found_view is None:
     st.stop()
+view = found_view
 names = {e.definition.id: e.definition.name for e in view.entries}
 for v in view.awaiting:
     st.info(f"Waiting for your signature: **{defs.plain(names[v.metric_id])}**, version {v.version}.")
@@ -34,7 +36,7 @@ owner = owner_col.selectbox(
     "Owner", ["", *owners], format_func=lambda o: view.people.get(o, o) or "Anyone", key="def-owner"
 )
 statuses = status_col.multiselect("Status", catalog.STATUSES, key="def-status")
-found = catalog.find(view.entries, search, areas, owner, statuses)
+found = catalog.find(view.entries, search, areas, owner or "", statuses)
 st.dataframe(catalog.overview(found), hide_index=True)
 
 if access.can(person, "propose_definition"):

@@ -8,7 +8,9 @@ import streamlit as st
 import ui
 import ui.board
 import ui.timeline
-from metrics import board, catalog, charts
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from ui import charts
 
 person = ui.page_person("view")
 view = ui.board.drilldown_view("Customer journey", key="journey")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -45,7 +47,7 @@ st.subheader("Take away access")
 emails = [str(row["Email"]) for row in everyone]
 leaving = st.selectbox("Person", emails, index=None, placeholder="Choose a person", key="leaving")
 removing = st.button("Remove access", disabled=leaving is None)
-if removing and leaving is not None and (done := ui.run(lambda: ui.people.remove(admin, leaving))):
+if removing and leaving is not None and (done := ui.run(partial(ui.people.remove, admin, leaving))):
     st.session_state["people_done"] = done
     st.rerun()
 

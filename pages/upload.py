@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 import ui.upload
-from metrics import ingest
+from metrics.uploads import ingest
 
 person = ui.page_person("upload")
 st.title("Upload metric values")
@@ -22,12 +22,12 @@ if upload is None:
     st.info("Choose a file to check it. Nothing is stored until you confirm.")
     st.stop()
 
-data = upload.getvalue()
+data, name = upload.getvalue(), upload.name
 digest = hashlib.sha256(data).hexdigest()
 checked = st.session_state.get("upload_check")
 if not checked or checked[0] != digest:
     with st.spinner(f"Checking {upload.name}…"):
-        result = ui.run(lambda: ingest.ingest(data, upload.name, person, dry_run=True, record_rejected=True))
+        result = ui.run(lambda: ingest.ingest(data, name, person, dry_run=True, record_rejected=True))
     st.session_state["upload_check"] = (digest, result)
     st.session_state.pop("upload_stored", None)
 result = st.session_state["upload_check"][1]
@@ -45,7 +45,7 @@ else:
         confirm = st.form_submit_button(f"Store {result.row_count:,} values", type="primary")
     if confirm:
         with st.spinner("Storing…"):
-            outcome = ui.run(lambda: ingest.ingest(data, upload.name, person))
+            outcome = ui.run(lambda: ingest.ingest(data, name, person))
         if outcome is not None:
             st.session_state["upload_stored"] = (digest, outcome)
             st.rerun()

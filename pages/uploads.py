@@ -7,19 +7,14 @@ import streamlit as st
 
 import ui
 import ui.upload
-from metrics import access, catalog, ingest, observations, store
+from metrics import access
+from metrics.uploads import ingest
 
 person = ui.page_person("view_uploads")
 st.title("Upload history")
 ui.show_flash()
 
-
-def _choices() -> tuple[dict[str, str], list[str]]:
-    with store.connect() as con:
-        return catalog.teams(con), [e.definition.id for e in catalog.entries(con, ui.today())]
-
-
-teams, metric_ids = ui.run(_choices) or ({}, [])
+teams, metric_ids = ui.upload.history_filters()
 team_col, metric_col = st.columns(2)
 team = team_col.selectbox(
     "Team", [None, *teams], format_func=lambda t: "All teams" if t is None else teams[t]
@@ -28,13 +23,7 @@ metric = metric_col.selectbox(
     "Metric", [None, *metric_ids], format_func=lambda m: "All metrics" if m is None else m
 )
 
-
-def _history():  # type: ignore[no-untyped-def]
-    with store.connect() as con:
-        return observations.upload_history(con, team=team, metric_id=metric)
-
-
-history = ui.run(_history)
+history = ui.upload.history(team, metric)
 if history is None or history.empty:
     st.info("No uploads match.")
     st.stop()
@@ -42,8 +31,8 @@ st.dataframe(history, hide_index=True)
 
 chosen = st.selectbox("Open an upload", list(history["upload"]), format_func=lambda u: f"Upload {u}")
 row = history[history["upload"] == chosen].iloc[0]
-st.subheader(f"Upload {chosen}: {row['file']}")
-st.caption(f"{row['outcome']} · {row['by']} · {row['at']:%d %b %Y %H:%M} UTC")
+st.subheader(f"Upload {chosen}: {ui.literal(str(row['file']))}")  # a file name is text, never Markdown
+st.caption(f"{row['outcome']} · {ui.literal(str(row['by']))} · {row['at']:%d %b %Y %H:%M} UTC")
 if row["outcome"] == "rejected":
     recheck = ui.run(lambda: ingest.recheck(int(chosen)))
     if recheck is not None and recheck.outcome == "rejected":
@@ -51,12 +40,7 @@ if row["outcome"] == "rejected":
     elif recheck is not None:
         st.success("Checked again against today's definitions: this file would now pass.")
 else:
-
-    def _values():  # type: ignore[no-untyped-def]
-        with store.connect() as con:
-            return observations.upload_values(con, int(chosen))
-
-    st.dataframe(ui.run(_values), hide_index=True)
+    st.dataframe(ui.upload.stored_values(int(chosen)), hide_index=True)
     in_force = row["outcome"] == "accepted" and pd.isna(row["retracted"])
     retract = (
         in_force

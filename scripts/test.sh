@@ -25,10 +25,17 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+# mypy --strict on every Python folder; pages/ and bench/ are folders of scripts (a board.py in
+# each), so each is checked on its own.
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/mypy --strict pages
+.venv/bin/mypy --strict bench
+.venv/bin/lint-imports   # the layers and boundaries in pyproject.toml
+# Both cores: every test has its own DuckDB file, app server port and browser page.
+.venv/bin/python -m pytest -n 2 "$@"
 if [ "$#" -eq 0 ]; then
   # The suite must pass on any date: the unit and page tests once more with the machine's clock
   # a year and five weeks ahead (Debian's faketime), so nothing may read the wall clock but metrics/clock.py.
-  faketime -f '+400d' .venv/bin/python -m pytest -q -m "not browser" -p no:cacheprovider
+  faketime -f '+400d' .venv/bin/python -m pytest -n 2 -q -m "not browser" -p no:cacheprovider
 fi

@@ -63,8 +63,8 @@ def dashboard_pages() -> list[tuple[str, str, str, str]]:
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
     for node in tree.body:
         target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and target.id == "PAGES" and node.value is not None:  # type: ignore[union-attr]
-            return [tuple(row) for row in ast.literal_eval(node.value)]  # type: ignore[union-attr]
+        if isinstance(node, ast.AnnAssign) and isinstance(target, ast.Name) and target.id == "PAGES" and node.value:
+            return [tuple(row) for row in ast.literal_eval(node.value)]
     raise AssertionError("dashboard.py has no PAGES list")
 
 

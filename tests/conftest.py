@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import seed, store
+from metrics import store
+from metrics.seed import first_start as seed
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -3,7 +3,7 @@ the demo values and the seed catalog's targets, for every test that compares aga
 
 from __future__ import annotations
 
-from metrics import status
+from metrics.board import status
 
 #: the board's default week, W47 (16-22 Nov 2026): tiles per status word
 W47_COUNTS = {

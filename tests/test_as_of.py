@@ -8,7 +8,13 @@ import datetime as dt
 
 import pytest
 
-from metrics import access, board, catalog, commentary, drilldown, events, ingest, pack, store
+from metrics import access, store
+from metrics.board import commentary, drilldown, status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.packs import gather as pack
+from metrics.uploads import ingest
 from tests.clocks import move_clock
 from tests.conftest import TODAY
 from tests.values import add_values
@@ -88,7 +94,7 @@ def test_the_definition_in_force_on_the_day_sets_target_and_name(
         "Website sessions",
         250_000,
     )
-    assert then.rag == board.status.rag(then.latest, _seed("sessions"))
+    assert then.rag == status.rag(then.latest, _seed("sessions"))
 
 
 def test_a_metric_retired_after_the_day_still_shows_as_of_it(
@@ -189,7 +195,7 @@ def test_one_board_reads_one_period_and_says_what_is_missing(con: store.Connecti
 def test_the_brief_as_of_a_day_leaves_out_what_came_later(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from metrics import brief
+    from metrics.okrs import brief
 
     move_clock(monkeypatch, dt.datetime(2026, 11, 12, 10, 0))  # during W46
     commentary.write(con, access.require_person(con, IT), "site_uptime", W46.start, "written in the week")

@@ -7,8 +7,12 @@ import datetime as dt
 
 import pytest
 
-from metrics import access, board, catalog, observations, status, store
+from metrics import access, store
+from metrics.board import status
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected
+from metrics.uploads import observations
 from tests.conftest import TODAY
 from tests.known import W47_COUNTS
 from tests.values import add_values
@@ -107,7 +111,7 @@ def test_the_demo_outage_spends_most_of_q3_budget(con: store.Connection) -> None
 
 
 def test_no_values_one_value_and_a_gap_are_plain(db_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from metrics import seed
+    from metrics.seed import first_start as seed
 
     seed.initialise(db_path, demo_data=False, demo_people=True)
     with store.connect(db_path) as con:
@@ -180,7 +184,7 @@ def test_an_average_of_counts_keeps_its_fraction() -> None:
 
 
 def test_the_boards_trends_carry_the_events_that_concern_each_metric(con: store.Connection) -> None:
-    from metrics import trend_spec
+    from ui import trend_spec
 
     view = board.view(con, TODAY)
     spec = trend_spec.area_trends_spec(view.area("awareness"), view.timeline)

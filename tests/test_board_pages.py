@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import board, events, pack, store
+from metrics import store
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.packs import gather as pack
 from tests.apptest import ONE_PER_ROLE, ROOT, app_as
 from tests.known import W47_HEADLINE
 
@@ -77,7 +80,7 @@ def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
     assert any("Added" in s.value for s in at.success)
     with store.connect(demo_db) as con:
         titles = [
-            e.title for e in events.between(con, events.dt.date(2026, 1, 1), events.dt.date(2027, 12, 31))
+            e.title for e in events.between(con, dt.date(2026, 1, 1), dt.date(2027, 12, 31))
         ]
     assert "Winter sale starts" in titles
 

@@ -5,6 +5,7 @@ every page they can open, in AppTest. Nothing may change."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,10 @@ def _moves(kind: str, widget: Any) -> Iterator[Callable[[Any], None]]:
         yield lambda w: w.set_value(not w.value)
     elif kind in {"selectbox", "radio"}:
         for label in list(widget.options)[:MAX_CHOICES]:
-            yield lambda w, label=label: _force_choice(w, [label], single=True)
+            yield functools.partial(_force_choice, labels=[str(label)], single=True)
     elif kind in {"multiselect", "button_group"}:
         for label in list(widget.options)[:MAX_CHOICES]:
-            yield lambda w, label=label: _force_choice(w, [getattr(label, "content", label)], single=False)
+            yield functools.partial(_force_choice, labels=[str(getattr(label, "content", label))], single=False)
     elif kind in {"text_input", "text_area", "chat_input"}:
         yield lambda w: w.set_value(TYPED)
     elif kind == "number_input":

@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from metrics import access, brief, catalog, cli, commentary, events, okrs, store
-from metrics import okr_progress as progress
+from metrics import access, store
+from metrics.board import commentary
+from metrics.board import timeline as events
+from metrics.catalog import definitions as catalog
+from metrics.cli import main as cli
 from metrics.errors import InputRejected, PermissionDenied
+from metrics.okrs import brief, progress
+from metrics.okrs import objectives as okrs
 from tests.clocks import move_clock
 from tests.conftest import TODAY
 from tests.test_okrs import DUE

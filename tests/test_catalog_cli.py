@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics import access, catalog, catalog_cli, cli, proposals, store
+from metrics import access, store
+from metrics.catalog import definitions as catalog
+from metrics.catalog import proposals
+from metrics.cli import catalog as catalog_cli
+from metrics.cli import main as cli
 from tests.conftest import TODAY
 
 EXEC = "priya.cio@example.com"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import cli, store
+from metrics import store
+from metrics.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

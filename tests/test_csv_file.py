@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics import csv_file, observations, store
-from metrics.csv_file import Limits
+from metrics import store
+from metrics.uploads import csv_file, observations
+from metrics.uploads.csv_file import Limits
 
 ROOMY = Limits(max_bytes=10**9, max_rows=10**9)
 HEADER = b"metric_id,period_start,value\n"

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, catalog, proposals, store
+from metrics import access, store
+from metrics.catalog import definitions as catalog
+from metrics.catalog import proposals
 from tests.apptest import ONE_PER_ROLE, app_as
 from tests.conftest import TODAY
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import board, catalog, clock, demo, observations, periods, seed, store
+from metrics import clock, periods, store
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.seed import demo
+from metrics.seed import first_start as seed
+from metrics.uploads import observations
 
 END = dt.date(2026, 11, 23)
 SEED = catalog.load_seed()
@@ -62,13 +67,14 @@ def test_campaign_lifts_awareness() -> None:
     frame = _frame()
     sessions = _weekly(frame, "sessions")
     weeks = demo.moments(END).campaign_weeks
-    during = sessions.loc[list(weeks)].mean()
-    before = sessions.loc[[periods.shift(weeks[0], "weekly", -k) for k in range(1, 5)]].mean()
+    during = sessions[sessions.index.isin(list(weeks))].mean()
+    earlier = [periods.shift(weeks[0], "weekly", -k) for k in range(1, 5)]
+    before = sessions[sessions.index.isin(earlier)].mean()
     assert during > before * 1.15
 
 
 def test_latest_values_mix_green_amber_and_red() -> None:
-    from metrics import status
+    from metrics.board import status
 
     frame = _frame()
     totals = frame[frame["segment"] == ""]

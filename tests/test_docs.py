@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from metrics import cli, config
+from metrics import config
+from metrics.cli import main as cli
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -6,8 +6,12 @@ import datetime as dt
 
 import pytest
 
-from metrics import access, board, commentary, demo, events, store
+from metrics import access, store
+from metrics.board import commentary
+from metrics.board import timeline as events
+from metrics.board import view as board
 from metrics.errors import InputRejected, NotFound, PermissionDenied
+from metrics.seed import demo
 from tests.conftest import TODAY
 
 

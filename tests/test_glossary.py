@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from metrics import access, catalog, glossary, proposals, store
+from metrics import access, store
+from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary, proposals
 from metrics.errors import InputRejected, NotFound, PermissionDenied
 from tests.apptest import ONE_PER_ROLE
 

@@ -11,9 +11,9 @@ import metrics
 
 def test_metrics_package_never_imports_streamlit() -> None:
     modules = sorted(
-        f"metrics.{m.name}" for m in pkgutil.iter_modules(metrics.__path__) if m.name != "__main__"
+        m.name for m in pkgutil.walk_packages(metrics.__path__, "metrics.") if m.name != "metrics.__main__"
     )
-    assert "metrics.store" in modules and "metrics.catalog" in modules
+    assert "metrics.store" in modules and "metrics.catalog.definitions" in modules
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -35,3 +35,21 @@ def test_pages_hold_no_sql() -> None:
         text = page.read_text(encoding="utf-8").upper()
         for keyword in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", "DUCKDB"):
             assert keyword not in text, f"{page.name} contains {keyword.strip()}"
+
+
+def test_pages_never_open_the_database_nor_draw_charts_themselves() -> None:
+    """A page is widgets -> ui/ -> render: the store, DuckDB and plotly stay behind ui/ and metrics/."""
+    import ast
+    from pathlib import Path
+
+    root = Path(metrics.__file__).resolve().parent.parent
+    for page in [*sorted((root / "pages").glob("*.py")), root / "dashboard.py"]:
+        tree = ast.parse(page.read_text(encoding="utf-8"))
+        imported = {
+            alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        banned = {i for i in imported if i.split(".")[0] in {"duckdb", "plotly"} or i == "metrics.store"}
+        assert not banned, f"{page.name} imports {sorted(banned)}"

@@ -10,9 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import access, catalog, exports, ingest, observations, store
+from metrics import access, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
 from metrics.errors import PermissionDenied
+from metrics.packs import exports
+from metrics.uploads import ingest, observations
 
 DATA = Path(__file__).resolve().parent / "data"
 ADMIN, IVAN, UMA, BEA = (
@@ -125,7 +128,7 @@ def _propose_unagreed_metric(demo_db: Path) -> None:
 
 def test_every_rule_has_its_own_bad_file() -> None:
     assert sorted(f[0] for f in BAD_FILES) == sorted(p.name for p in (DATA / "bad").glob("*.csv"))
-    from metrics import schemas
+    from metrics.uploads import rules as schemas
 
     row_rules = {r.id for r in schemas.rules(dt.date(2026, 11, 23))}
     assert row_rules <= {f[1] for f in BAD_FILES}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from metrics import store
-from metrics.ingest_cli import StageReporter
+from metrics.cli.ingest import StageReporter
 from tests.test_cli import ROOT, run_cli
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -133,7 +133,8 @@ def test_progress_names_the_stage_after_a_second_and_keeps_saying_it_while_it_la
 def test_an_unreadable_file_is_reported_and_the_rest_still_ingested(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from metrics import cli, csv_file
+    from metrics.cli import main as cli
+    from metrics.uploads import csv_file
 
     monkeypatch.setenv("SCORECARD_DB", str(demo_db))
     locked, good = DATA / "bad" / "no_rows.csv", DATA / "good" / "weekly_restatement.csv"

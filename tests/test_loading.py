@@ -9,13 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metrics import access, catalog, csv_file, ingest, loading, observations, schemas, store
+from metrics import access, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
+from metrics.uploads import csv_file, ingest, loading, observations
+from metrics.uploads import rules as schemas
 
 DATA = Path(__file__).resolve().parent / "data"
 TODAY = dt.date(2026, 11, 23)
@@ -72,7 +76,7 @@ NASTY = {
 COLUMNS = ("metric_id", "period_start", "value", "segment", "note")
 
 
-def _csv(rows: list[tuple[str, ...]]) -> bytes:
+def _csv(rows: Sequence[tuple[str, ...]]) -> bytes:
     lines = ["metric_id,period_start,value,segment,note"]
     lines += [",".join(f'"{cell}"' if "," in cell or '"' in cell else cell for cell in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import okrs, store
+from metrics import store
+from metrics.okrs import objectives as okrs
 from tests.apptest import app_as, registered_pages
 
 EDIT_BUTTONS = {

@@ -7,9 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from metrics import access, catalog, okrs, store
-from metrics import okr_progress as progress
+from metrics import access, store
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, PermissionDenied
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress
 from tests.conftest import TODAY
 from tests.values import add_values
 
@@ -298,7 +300,7 @@ def test_check_ins_need_an_owner_an_accepted_objective_and_a_sane_confidence(con
         okrs.check_in(con, dana, saved.objective_id, 7, "Not my objective")
     for bad in (0, 11, True):
         with pytest.raises(InputRejected, match="Confidence"):
-            okrs.check_in(con, priya, saved.objective_id, bad, "Hmm")  # type: ignore[arg-type]
+            okrs.check_in(con, priya, saved.objective_id, bad, "Hmm")
     with pytest.raises(InputRejected, match="note"):
         okrs.check_in(con, priya, saved.objective_id, 7, "   ")
     okrs.check_in(con, priya, saved.objective_id, 8, "Loyalty app  lifted repeat orders")

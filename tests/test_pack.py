@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from metrics import access, board, commentary, pack, store
+from metrics import access, store
+from metrics.board import commentary
+from metrics.board import view as board
 from metrics.errors import InputRejected, PermissionDenied
+from metrics.packs import gather as pack
 from tests.conftest import TODAY
 from tests.known import W47_HEADLINE
 from tests.values import add_values
@@ -45,8 +48,8 @@ def test_the_pdf_pages_render_and_carry_the_boards_numbers(con: store.Connection
     assert len(pngs) == pages >= 11  # cover, board, 7 areas, notes and sign-off, appendix
     for png in pngs[:3]:
         with Image.open(png) as image:
-            colours = image.convert("L").getextrema()
-            assert colours[0] < 100 < colours[1], f"{png.name} looks blank"
+            darkest, lightest = image.convert("L").getextrema()
+            assert int(darkest) < 100 < int(lightest), f"{png.name} looks blank"  # type: ignore[arg-type]
     cover, board_page = _pdf_text(path, 1), _pdf_text(path, 2)
     assert "Board pack 2026-W47" in cover and "Numbers as known on 23 Nov 2026" in cover
     assert W47_HEADLINE in cover
@@ -129,7 +132,7 @@ def test_freezing_is_for_executives_at_period_close(
 def test_the_command_line_builds_freezes_lists_and_hands_back_packs(
     demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from metrics import cli
+    from metrics.cli import main as cli
 
     out = tmp_path / "q3.pdf"
     assert cli.main(["pack", "--period", "2026-Q3", "--out", str(out)]) == 0
@@ -153,7 +156,7 @@ def test_the_command_line_builds_freezes_lists_and_hands_back_packs(
 def test_the_command_line_loads_events_or_lists_every_bad_cell(
     demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from metrics import cli
+    from metrics.cli import main as cli
 
     bad = tmp_path / "bad.csv"
     bad.write_text("date,kind,title\n2026-11-01,release,ok\n2026-02-30,party,\n", encoding="utf-8")

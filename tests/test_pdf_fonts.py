@@ -12,8 +12,13 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from metrics import access, board, brief, catalog, commentary, okrs, pack, pdf_fonts, store
-from metrics import okr_progress as progress
+from metrics import access, pdf_fonts, store
+from metrics.board import commentary
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.okrs import brief, progress
+from metrics.okrs import objectives as okrs
+from metrics.packs import gather as pack
 from tests.clocks import move_clock
 from tests.conftest import TODAY
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 
-from metrics import access, board, catalog, observations, proposals, store
+from metrics import access, store
 from metrics.access import Person
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.catalog import proposals
 from metrics.errors import CatalogError, InputRejected, NotFound, PermissionDenied, ScorecardError
+from metrics.uploads import observations
 from tests.conftest import TODAY
 
 ADMIN = "alex.admin@example.com"

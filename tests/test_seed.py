@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrics import access, catalog, observations, seed, store
+from metrics import access, store
+from metrics.catalog import definitions as catalog
+from metrics.seed import first_start as seed
+from metrics.uploads import observations
 
 
 def test_initialise_seeds_once_and_is_safe_to_repeat(db_path: Path) -> None:

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from metrics import catalog, status
+from metrics.board import status
+from metrics.catalog import definitions as catalog
 
 SEED = {m.id: m for m in catalog.load_seed().metrics}
 HIGHER = dataclasses.replace(SEED["conversion_rate"], target=3.0, amber=2.8, red=2.5)

@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 
-from metrics import access, catalog, okrs, store, wins
-from metrics import okr_progress as progress
+from metrics import access, store
+from metrics.catalog import definitions as catalog
 from metrics.errors import PermissionDenied
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress, wins
 from tests.conftest import TODAY
 from tests.test_okrs import DUE, Q4
 from tests.values import add_values

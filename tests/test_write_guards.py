@@ -10,23 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from metrics import (
-    access,
-    board,
-    brief,
-    catalog,
-    commentary,
-    events,
-    glossary,
-    ingest,
-    okrs,
-    pack,
-    proposals,
-    store,
-)
-from metrics import okr_progress as progress
+from metrics import access, store
 from metrics.access import Person
+from metrics.board import commentary
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary, proposals
 from metrics.errors import PermissionDenied
+from metrics.okrs import brief, progress
+from metrics.okrs import objectives as okrs
+from metrics.packs import gather as pack
+from metrics.uploads import ingest
 from tests.conftest import TODAY
 from tests.test_access import PRIMITIVES, _public_writes
 
@@ -51,7 +46,9 @@ def _fields() -> dict[str, object]:
 
 def _csv(con: store.Connection, person: Person) -> object:
     data = b"metric_id,period_start,value\nsessions,2026-11-09,250000\n"
-    return ingest.ingest(data, "w.csv", person, path=Path(con.execute("PRAGMA database_list").fetchone()[2]))
+    row = con.execute("PRAGMA database_list").fetchone()
+    assert row is not None
+    return ingest.ingest(data, "w.csv", person, path=Path(row[2]))
 
 
 #: public write -> (the action it needs, a real call with valid arguments)
@@ -64,56 +61,65 @@ WRITES: dict[str, tuple[str, Write]] = {
         "manage_people",
         lambda con, p: access.remove_person(con, p, "uma.upload@example.com"),
     ),
-    "brief.keep": ("manage_okrs", lambda con, p: brief.keep(con, p, brief.gather(con, W46, TODAY))),
-    "commentary.write": ("comment", lambda con, p: commentary.write(con, p, "sessions", W46.start, "why")),
-    "events.add": (
+    "okrs.brief.keep": ("manage_okrs", lambda con, p: brief.keep(con, p, brief.gather(con, W46, TODAY))),
+    "board.commentary.write": (
+        "comment",
+        lambda con, p: commentary.write(con, p, "sessions", W46.start, "why"),
+    ),
+    "board.timeline.add": (
         "add_event",
         lambda con, p: events.add(con, p, events.NewEvent(W46.start, "release", "R")),
     ),
-    "events.remove": ("add_event", lambda con, p: events.remove(con, p, 1)),
-    "events.upload": (
+    "board.timeline.remove": ("add_event", lambda con, p: events.remove(con, p, 1)),
+    "board.timeline.upload": (
         "add_event",
         lambda con, p: events.upload(con, p, b"date,kind,title\n2026-11-10,release,R\n", "e.csv"),
     ),
-    "glossary.set_term": ("edit_glossary", lambda con, p: glossary.set_term(con, p, "XYZ", "a term")),
-    "glossary.remove_term": ("edit_glossary", lambda con, p: glossary.remove_term(con, p, "SLO")),
-    "ingest.ingest": ("upload", _csv),
-    "ingest.retract": ("retract_upload", lambda con, p: ingest.retract(con, 1, p)),
-    "okrs.save": ("manage_okrs", lambda con, p: okrs.save(con, p, _DRAFT, today=TODAY)),
-    "okrs.accept": ("manage_okrs", lambda con, p: okrs.accept(con, p, 1)),
-    "okrs.check_in": ("manage_okrs", lambda con, p: okrs.check_in(con, p, 1, 7, "fine")),
-    "okrs.withdraw": ("manage_okrs", lambda con, p: okrs.withdraw(con, p, 1)),
-    "pack.freeze": ("freeze_pack", lambda con, p: pack.freeze(con, p, W46, TODAY)),
-    "proposals.add_comment": ("comment", lambda con, p: proposals.add_comment(con, p, "sessions", "hm")),
-    "proposals.propose_new": ("propose_definition", lambda con, p: proposals.propose_new(con, p, _fields())),
-    "proposals.propose_change": (
+    "catalog.glossary.set_term": ("edit_glossary", lambda con, p: glossary.set_term(con, p, "XYZ", "a term")),
+    "catalog.glossary.remove_term": ("edit_glossary", lambda con, p: glossary.remove_term(con, p, "SLO")),
+    "uploads.ingest.ingest": ("upload", _csv),
+    "uploads.ingest.retract": ("retract_upload", lambda con, p: ingest.retract(con, 1, p)),
+    "okrs.objectives.save": ("manage_okrs", lambda con, p: okrs.save(con, p, _DRAFT, today=TODAY)),
+    "okrs.objectives.accept": ("manage_okrs", lambda con, p: okrs.accept(con, p, 1)),
+    "okrs.objectives.check_in": ("manage_okrs", lambda con, p: okrs.check_in(con, p, 1, 7, "fine")),
+    "okrs.objectives.withdraw": ("manage_okrs", lambda con, p: okrs.withdraw(con, p, 1)),
+    "packs.gather.freeze": ("freeze_pack", lambda con, p: pack.freeze(con, p, W46, TODAY)),
+    "catalog.proposals.add_comment": (
+        "comment",
+        lambda con, p: proposals.add_comment(con, p, "sessions", "hm"),
+    ),
+    "catalog.proposals.propose_new": (
+        "propose_definition",
+        lambda con, p: proposals.propose_new(con, p, _fields()),
+    ),
+    "catalog.proposals.propose_change": (
         "propose_definition",
         lambda con, p: proposals.propose_change(con, p, "sessions", {"target": 260000.0}),
     ),
-    "proposals.propose_retirement": (
+    "catalog.proposals.propose_retirement": (
         "propose_definition",
         lambda con, p: proposals.propose_retirement(con, p, "sessions", "no longer needed"),
     ),
-    "proposals.import_proposals": (
+    "catalog.proposals.import_proposals": (
         "propose_definition",
         lambda con, p: proposals.import_proposals(con, p, new=[_fields()]),
     ),
-    "proposals.sign": (
+    "catalog.proposals.sign": (
         "sign_it",
         lambda con, p: proposals.sign(con, p, "sessions", 1, "it", content_hash=_sessions().content_hash()),
     ),
-    "proposals.decline": (
+    "catalog.proposals.decline": (
         "sign_marketing",
         lambda con, p: proposals.decline(
             con, p, "sessions", 1, "marketing", "no", content_hash=_sessions().content_hash()
         ),
     ),
-    "wins.record_new": ("manage_okrs", lambda con, p: wins_record_new(con, p)),
+    "okrs.wins.record_new": ("manage_okrs", lambda con, p: wins_record_new(con, p)),
 }
 
 
 def wins_record_new(con: store.Connection, person: Person) -> object:
-    from metrics import wins
+    from metrics.okrs import wins
 
     return wins.record_new(con, person, TODAY)
 
@@ -148,6 +154,11 @@ def test_each_write_refuses_each_role_without_its_action(con: store.Connection, 
 def test_nobody_signed_in_is_refused_by_every_write_that_takes_an_optional_person(
     con: store.Connection,
 ) -> None:
-    for name in ("access.add_person", "glossary.set_term", "proposals.propose_new", "ingest.retract"):
+    for name in (
+        "access.add_person",
+        "catalog.glossary.set_term",
+        "catalog.proposals.propose_new",
+        "uploads.ingest.retract",
+    ):
         with pytest.raises(PermissionDenied):
             WRITES[name][1](con, None)  # type: ignore[arg-type]

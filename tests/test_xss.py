@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, catalog, observations, store
+from metrics import access, store
+from metrics.catalog import definitions as catalog
+from metrics.uploads import observations
 from tests.apptest import ONE_PER_ROLE, app_signed_in, dashboard_pages
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -65,7 +67,7 @@ def plant_payloads(path: Path) -> None:
             )
             observations.append(con, frame, upload)
         if HAS_COMMENTARY:
-            from metrics import commentary
+            from metrics.board import commentary
 
             admin = access.require_person(con, ONE_PER_ROLE["admin"])
             commentary.write(con, admin, METRIC, WEEK, f"Note {PAYLOAD}")

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from metrics import observations, store
+from metrics import store
+from metrics.uploads import observations
 
 
 def add_values(

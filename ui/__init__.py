@@ -17,9 +17,11 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from metrics import access, catalog, clock, config, seed, store
+from metrics import access, clock, config, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
 from metrics.errors import ScorecardError
+from metrics.seed import first_start as seed
 
 log = logging.getLogger("scorecard.ui")
 T = TypeVar("T")

@@ -16,11 +16,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui.timeline
-from metrics import board, catalog, charts, config, drilldown, events, status, store, trend_spec
+from metrics import config, store
 from metrics.access import Person
-from metrics.board import BoardPeriod, BoardView, Tile
+from metrics.board import drilldown, status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.board.view import BoardPeriod, BoardView, Tile
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected
-from ui import today
+from ui import charts, today, trend_spec
 
 PRESENT_PARAM = "present"
 REFRESH_SECONDS = 15

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 import ui
 import ui.okrs
-from metrics import brief, config, store
+from metrics import config, store
 from metrics.access import Person
-from metrics.board import BoardPeriod
+from metrics.board.view import BoardPeriod
+from metrics.okrs import brief
 
 RECENT_WEEKS = 12
 
@@ -60,7 +62,16 @@ def keep_button(made: brief.Brief, person: Person) -> None:
     if st.button(
         "Keep this brief", icon=":material/bookmark_add:", help="Stores it as made, with the week's wins."
     ):
-        ui.okrs.act(lambda con: brief.keep(con, person, made), f"Brief for {made.week.label} kept.")
+        ui.act(lambda con: brief.keep(con, person, made), f"Brief for {made.week.label} kept.")
+
+
+def _kept_file(brief_id: int, index: int) -> Callable[[], bytes]:
+    """A download that reads one kept brief's Markdown (0) or PDF (1) only when clicked."""
+
+    def read() -> bytes:
+        return _stored(brief_id)[index]
+
+    return read
 
 
 def kept_list() -> None:
@@ -80,13 +91,13 @@ def kept_list() -> None:
             )
             md_col.download_button(
                 "Markdown",
-                lambda i=b.brief_id: _stored(i)[0],
+                _kept_file(b.brief_id, 0),
                 f"check-in-brief-{b.week}.md",
                 key=f"kept-md-{b.brief_id}",
             )
             pdf_col.download_button(
                 "PDF",
-                lambda i=b.brief_id: _stored(i)[1],
+                _kept_file(b.brief_id, 1),
                 f"check-in-brief-{b.week}.pdf",
                 key=f"kept-pdf-{b.brief_id}",
             )

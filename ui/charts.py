@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import status
-from metrics.board import FunnelStep, Tile
-from metrics.events import Event
+from metrics.board import status
+from metrics.board.timeline import Event
+from metrics.board.view import FunnelStep, Tile
 
 RAG_COLOURS = {
     status.GREEN: "#1b7f3b",
@@ -138,7 +138,7 @@ def area_trends(tiles: Sequence[Tile], timeline: Sequence[Event] = (), *, height
     """Small multiples: one trend per metric with its target line, latest point in RAG colour,
     and the events that concern it.
 
-    The board draws metrics/trend_spec.py's Vega-Lite version of this; bench/board.py times both.
+    The board draws ui/trend_spec.py's Vega-Lite version of this; bench/board.py times both.
     Built as one plain description and handed to plotly once: make_subplots plus add_trace
     validated every property again and again and cost about 4x as much."""
     columns = max(len(tiles), 1)

@@ -1,24 +1,27 @@
 """Definitions widgets: reads for the page, the definition card, the sign-off and
 proposal forms. Controls show only to people allowed to use them; the refusal itself
-happens in metrics/proposals.py."""
+happens in metrics/catalog/proposals.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
 import ui
-from metrics import access, catalog, glossary, proposals, store
+from metrics import access, store
 from metrics.access import Person
-from metrics.catalog import CatalogEntry, MetricDefinition
-from metrics.proposals import History, Version
+from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary, proposals
+from metrics.catalog.definitions import CatalogEntry, MetricDefinition
+from metrics.catalog.proposals import History, Version
 from ui import act  # the shared write-then-rerun helper; pages and ui/glossary.py call it here
 
-STATUS_COLOURS = {
+BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
+STATUS_COLOURS: dict[str, BadgeColour] = {
     "agreed": "green",
     "change pending": "orange",
     "due for review": "orange",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import glossary, store
+import ui
+from metrics import store
+from metrics.catalog import glossary
 from ui import current_person
-from ui import definitions as defs
 
 
 def terms() -> dict[str, str]:
@@ -33,7 +34,7 @@ def edit_form() -> None:
         )
         submitted = st.form_submit_button("Save term", type="primary", key="glossary-save")
     if submitted:
-        defs.act(
+        ui.act(
             lambda con: glossary.set_term(con, current_person(), term, meaning),
             f"Saved “{term.strip()}” in the glossary.",
         )
@@ -44,7 +45,7 @@ def remove_form(known: dict[str, str]) -> None:
         term = st.selectbox("Remove a term", list(known), index=None, key="glossary-remove-term")
         submitted = st.form_submit_button("Remove term", key="glossary-remove-submit")
     if submitted and term:
-        defs.act(
+        ui.act(
             lambda con: glossary.remove_term(con, current_person(), term),
             f"Removed “{term}” from the glossary (the audit log keeps what it said).",
         )

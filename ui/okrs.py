@@ -17,9 +17,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from metrics import access, config, okrs, periods, status, store, wins
-from metrics import okr_progress as progress
+from metrics import access, config, periods, store
 from metrics.access import Person
+from metrics.board import status
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress, wins
 from ui import act  # the shared write-then-rerun helper; pages and ui/glossary.py call it here
 
 STATUS_BADGES = {

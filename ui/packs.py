@@ -7,9 +7,10 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from metrics import access, pack, store
+from metrics import access, store
 from metrics.access import Person
-from metrics.board import BoardPeriod
+from metrics.board.view import BoardPeriod
+from metrics.packs import gather as pack
 
 
 def _build(period: BoardPeriod, as_of: dt.date, fmt: str) -> bytes:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from metrics import access, catalog, store
+from metrics import access, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
 
 
 def rows() -> list[dict[str, object]]:
@@ -40,7 +41,7 @@ def remove(actor: Person | None, email: str) -> str:
     return f"Removed: {person.name} ({person.email}) no longer has access."
 
 
-def permission_rows() -> list[dict[str, object]]:
+def permission_rows() -> list[dict[str, str]]:
     """Which role may take which action, as the server enforces it."""
     return [
         {"Action": action.replace("_", " ")}

@@ -58,7 +58,7 @@ def _lookup() -> Person | None:
     return found[0]
 
 
-def _only(title: str, draw: Callable[[], object]) -> NoReturn:
+def _only(title: str, draw: Callable[[], None]) -> NoReturn:
     """Register this one page and nothing else, draw it and stop. Whatever URL was asked
     for, nothing of another page is drawn or listed, and a menu an earlier run sent
     (Streamlit's legacy pages/ mode sends one on a fresh server) is replaced."""
@@ -70,7 +70,7 @@ def _providers() -> list[str | None]:
     """None for a provider configured directly in [auth], else the named [auth.NAME] ones."""
     settings = ui.sign_in_settings() or {}
     named = [str(name) for name, value in settings.items() if isinstance(value, Mapping)]
-    return [None] if "client_id" in settings or not named else named
+    return [None] if "client_id" in settings or not named else list[str | None](named)
 
 
 def _sign_in_page() -> NoReturn:

@@ -7,9 +7,11 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from metrics import access, commentary, events, periods, store
+from metrics import access, periods, store
 from metrics.access import Person
-from metrics.board import BoardView
+from metrics.board import commentary
+from metrics.board import timeline as events
+from metrics.board.view import BoardView, Tile
 
 
 def event_forms(view: BoardView, person: Person | None) -> None:
@@ -81,16 +83,9 @@ def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | Non
         return
     with st.form("owner-note", clear_on_submit=True, border=True):
         st.markdown("**Add an owner's note**")
-        by_id = {t.definition.id: t for t in mine}
-        chosen = st.selectbox(
-            "Metric",
-            list(by_id),
-            format_func=lambda m: (
-                f"{by_id[m].definition.name} "
-                f"({periods.label(by_id[m].latest_period, by_id[m].definition.cadence)})"  # type: ignore[arg-type]
-            ),
-        )
-        choice = by_id[chosen]
+        by_id: dict[str, Tile] = {t.definition.id: t for t in mine}
+        chosen = st.selectbox("Metric", list(by_id), format_func=lambda m: _note_choice(by_id[str(m)]))
+        choice = by_id[str(chosen)]
         body = st.text_area("Why did it move?", max_chars=commentary.MAX_NOTE, height=80)
         if st.form_submit_button("Save the note"):
 
@@ -102,3 +97,9 @@ def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | Non
 
             if ui.run(write):
                 ui.flash_and_rerun("Saved. It shows on the tile and in the pack.")
+
+
+def _note_choice(t: Tile) -> str:
+    """'Site uptime (2026-W47)': the metric and the period a note would explain."""
+    shown = "" if t.latest_period is None else f" ({periods.label(t.latest_period, t.definition.cadence)})"
+    return f"{t.definition.name}{shown}"

@@ -2,7 +2,7 @@
 
 The board draws these rather than plotly figures: its tiles' sparklines already load Vega in
 the browser, while the first plotly chart on a page loads plotly.js (about 1.5 s in headless
-chromium here). The drill-down pages keep plotly (metrics/charts.py) for its richer hovers.
+chromium here). The drill-down pages keep plotly (ui/charts.py) for its richer hovers.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from metrics.board import Tile
-from metrics.charts import EVENT_COLOURS, LINE_COLOUR, RAG_COLOURS, TARGET_COLOUR
-from metrics.events import Event
+from metrics.board.timeline import Event
+from metrics.board.view import Tile
+from ui.charts import EVENT_COLOURS, LINE_COLOUR, RAG_COLOURS, TARGET_COLOUR
 
 
 def area_trends_spec(

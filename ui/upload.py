@@ -6,7 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from metrics import exports, ingest
+from metrics import store
+from metrics.catalog import definitions as catalog
+from metrics.packs import exports
+from metrics.uploads import ingest, observations
 
 SHOWN_ERRORS = 200
 
@@ -14,9 +17,8 @@ SHOWN_ERRORS = 200
 def error_report(result: ingest.IngestResult, *, key: str) -> None:
     """Counts per rule, the first 200 failing cells, and all of them as a safe CSV."""
     st.error(ui.plain(result.message))
-    counts = pd.DataFrame(
-        sorted(result.counts.items(), key=lambda item: -item[1]), columns=["rule", "problems"]
-    )
+    by_count: list[tuple[str, int]] = sorted(result.counts.items(), key=lambda item: item[1], reverse=True)
+    counts = pd.DataFrame(by_count, columns=["rule", "problems"])
     st.dataframe(counts, hide_index=True, width="content")
     shown = result.errors.head(SHOWN_ERRORS)
     st.caption(
@@ -51,3 +53,33 @@ def preview(result: ingest.IngestResult) -> None:
             )
         )
         st.dataframe(shown, hide_index=True)
+
+
+def history_filters() -> tuple[dict[str, str], list[str]]:
+    """The teams (id -> name) and metric ids the upload history can be filtered by."""
+
+    def read() -> tuple[dict[str, str], list[str]]:
+        with store.connect() as con:
+            return catalog.teams(con), [e.definition.id for e in catalog.entries(con, ui.today())]
+
+    return ui.run(read) or ({}, [])
+
+
+def history(team: str | None, metric_id: str | None) -> pd.DataFrame | None:
+    """Every upload attempt for the filters, newest first (None when it could not be read)."""
+
+    def read() -> pd.DataFrame:
+        with store.connect() as con:
+            return observations.upload_history(con, team=team, metric_id=metric_id)
+
+    return ui.run(read)
+
+
+def stored_values(upload_id: int) -> pd.DataFrame | None:
+    """The values one upload brought (the first thousand)."""
+
+    def read() -> pd.DataFrame:
+        with store.connect() as con:
+            return observations.upload_values(con, upload_id)
+
+    return ui.run(read)

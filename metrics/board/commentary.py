@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from metrics import access, catalog, clock, periods, store
+from metrics import access, clock, periods, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, NotFound, PermissionDenied
 
 MAX_NOTE = 280

@@ -7,8 +7,11 @@ import datetime as dt
 
 import pandas as pd
 
-from metrics import catalog, observations, periods, status, store
-from metrics.board import BoardView, Tile
+from metrics import periods, store
+from metrics.board import status
+from metrics.board.view import BoardView, Tile
+from metrics.catalog import definitions as catalog
+from metrics.uploads import observations
 
 
 def segment_names(con: store.Connection, metric_id: str) -> list[str]:

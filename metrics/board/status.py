@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from metrics import periods
-from metrics.catalog import MetricDefinition
+from metrics.catalog.definitions import MetricDefinition
 
 GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
 RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}

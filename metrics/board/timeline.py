@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from metrics import access, catalog, clock, demo, store
+from metrics import access, clock, store
 from metrics.access import Person
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, NotFound
 
 KINDS = ("incident", "release", "campaign")
@@ -245,10 +246,17 @@ def for_metric(timeline: Iterable[Event], metric_id: str) -> list[Event]:
     return [e for e in timeline if e.concerns(metric_id)]
 
 
-def load_demo(con: store.Connection, end: dt.date, by: str) -> int:
-    """Put the demo timeline in place (seeding, inside the caller's transaction)."""
+def add_seeded(con: store.Connection, seeded: Iterable[NewEvent], by: str) -> int:
+    """Seeding only, inside the caller's transaction: events the demo brings, each metric id
+    the catalog does not know dropped. Returns how many were added."""
     known = _known_metric_ids(con)
-    rows = demo.timeline(end, demo.load_profiles())
-    for day, kind, title, ids in rows:
-        _insert(con, NewEvent(day, kind, title, tuple(i for i in ids if i in known)), "demo", by)
-    return len(rows)
+    count = 0
+    for event in seeded:
+        _insert(
+            con,
+            NewEvent(event.day, event.kind, event.title, tuple(i for i in event.metric_ids if i in known)),
+            "demo",
+            by,
+        )
+        count += 1
+    return count

@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import catalog, commentary, events, observations, periods, status, store
-from metrics.catalog import CatalogEntry, MetricDefinition
+from metrics import periods, store
+from metrics.board import commentary, status
+from metrics.board import timeline as events
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import CatalogEntry, MetricDefinition
 from metrics.errors import InputRejected
+from metrics.uploads import observations
 
 CADENCE_RANK = {"weekly": 0, "monthly": 1, "quarterly": 2}
 GRANULARITY_LABELS = {"weekly": "Week", "monthly": "Month", "quarterly": "Quarter"}
@@ -460,7 +464,7 @@ def glossary_terms(d: MetricDefinition, glossary: Mapping[str, str]) -> list[tup
     """The glossary terms a definition uses, for its hover text (none when the glossary
     module of this version cannot find them)."""
     try:  # the glossary module arrives with the definitions work; the board must not need it
-        terms_module = importlib.import_module("metrics.glossary")
+        terms_module = importlib.import_module("metrics.catalog.glossary")
     except ImportError:
         return []
     finder = getattr(terms_module, "terms_in", None)

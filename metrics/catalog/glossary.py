@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from metrics import access, catalog, store
+from metrics import access, store
 from metrics.access import Person
-from metrics.catalog import MetricDefinition
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import MetricDefinition
 from metrics.errors import InputRejected, NotFound
 
 TERM_LIMIT = 40

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from metrics import access, catalog, clock, store
+from metrics import access, clock, store
 from metrics.access import Person
-from metrics.catalog import MetricDefinition
-from metrics.errors import InputRejected, PermissionDenied
-from metrics.versions import (
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import MetricDefinition
+from metrics.catalog.versions import (
     FIELD_LABELS,
     KIND_LABELS,
     KINDS,
@@ -45,8 +45,9 @@ from metrics.versions import (
     sides_for,
     signable_sides,
 )
+from metrics.errors import InputRejected, PermissionDenied
 
-# Reading lives in metrics/versions.py; it is re-exported here so callers need one module.
+# Reading lives in metrics/catalog/versions.py; it is re-exported here so callers need one module.
 __all__ = [
     "EDITABLE_FIELDS",
     "FIELD_LABELS",

@@ -1,7 +1,7 @@
 """Versions of a metric definition, their signatures, declines and comments, read
 back as plain records; and field-by-field differences between any two versions.
 
-Read-only: every write lives in metrics/proposals.py.
+Read-only: every write lives in metrics/catalog/proposals.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from metrics import access, catalog, store
+from metrics import access, store
 from metrics.access import Person
-from metrics.catalog import CatalogEntry, MetricDefinition
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import CatalogEntry, MetricDefinition
 from metrics.errors import NotFound
 
 SIDES = catalog.SIDES

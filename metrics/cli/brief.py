@@ -11,9 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from metrics import access, brief, clock, store
-from metrics.cli_args import iso_date
+from metrics import access, clock, store
+from metrics.cli.args import iso_date
 from metrics.errors import InputRejected
+from metrics.okrs import brief
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 

@@ -18,10 +18,12 @@ from typing import Any
 
 import yaml
 
-from metrics import access, catalog, clock, glossary, proposals, store
-from metrics.catalog import MetricDefinition, Seed
+from metrics import access, clock, store
+from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary, proposals
+from metrics.catalog.definitions import MetricDefinition, Seed
+from metrics.catalog.proposals import FieldChange
 from metrics.errors import InputRejected, ScorecardError
-from metrics.proposals import FieldChange
 
 #: seed-file key for each field, in the seed file's order (min and max sit after red)
 _SEED_KEYS = (

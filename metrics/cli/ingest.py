@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from metrics import access, ingest, store
+from metrics import access, store
 from metrics.errors import InputRejected, NotFound
+from metrics.uploads import ingest
 
 SHOWN_ERRORS = 200
 

@@ -10,19 +10,21 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from metrics import config, observations, seed, store
+from metrics import config, store
 from metrics.errors import ScorecardError
+from metrics.seed import first_start as seed
+from metrics.uploads import observations
 
 Command = Callable[[argparse.Namespace], int]
 
 # Feature modules that add their own subcommands: each has register(commands), where
 # commands is the argparse subparsers object; each parser sets a handler(args) -> exit code.
 FEATURE_COMMANDS: tuple[str, ...] = (
-    "metrics.ingest_cli",
-    "metrics.people_cli",
-    "metrics.catalog_cli",
-    "metrics.brief_cli",
-    "metrics.pack_cli",
+    "metrics.cli.ingest",
+    "metrics.cli.people",
+    "metrics.cli.catalog",
+    "metrics.cli.brief",
+    "metrics.cli.packs",
 )
 
 

@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from metrics import access, board, clock, events, pack, store
-from metrics.cli_args import iso_date
+from metrics import access, clock, store
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.cli.args import iso_date
+from metrics.packs import gather as pack
 
 
 def _pack(args: argparse.Namespace) -> int:

@@ -16,11 +16,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from metrics import access, board, catalog, clock, commentary, events, okrs, status, store, wins
-from metrics import okr_progress as progress
+from metrics import access, clock, store
 from metrics.access import Person
-from metrics.board import BoardPeriod, Tile
+from metrics.board import commentary, status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.board.view import BoardPeriod, Tile
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, NotFound
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress, wins
 
 WAITING = ("proposed", "change pending")
 # Enough to keep data text literal (no emphasis, links, HTML, tables or maths) while the
@@ -238,7 +243,7 @@ def markdown(brief: Brief) -> str:
 
 
 def pdf(brief: Brief) -> bytes:
-    from metrics import brief_pdf  # fpdf2 loads only when a PDF is wanted
+    from metrics.okrs import brief_pdf  # fpdf2 loads only when a PDF is wanted
 
     return brief_pdf.render(brief)
 

@@ -17,7 +17,7 @@ from fpdf.enums import Align, XPos, YPos
 from metrics import pdf_fonts
 
 if TYPE_CHECKING:
-    from metrics.brief import Brief
+    from metrics.okrs.brief import Brief
 
 _ASCII = str.maketrans(
     {"→": "->", "—": "-", "–": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "·": "-"}

@@ -4,7 +4,7 @@ each bound to an agreed metric, the owners' acceptance, and weekly check-ins.
 An objective counts only when both of its owners have accepted the exact revision in
 force, the same two-side rule as for definitions: acceptance is bound to a hash of the
 revision's content, and an edit adds a new revision that needs both acceptances again.
-Nothing is updated in place. Progress is computed (metrics/okr_progress.py), never typed.
+Nothing is updated in place. Progress is computed (metrics/okrs/progress.py), never typed.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import access, board, catalog, clock, observations, periods, store
-from metrics import okr_progress as progress
+from metrics import access, clock, periods, store
 from metrics.access import Person
-from metrics.catalog import CatalogEntry, MetricDefinition
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import CatalogEntry, MetricDefinition
 from metrics.errors import InputRejected, NotFound, PermissionDenied
+from metrics.okrs import progress
+from metrics.uploads import observations
 
 MIN_KEY_RESULTS, MAX_KEY_RESULTS = 2, 5
 MAX_TITLE = 120

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import periods, status
-from metrics.catalog import MetricDefinition
+from metrics import periods
+from metrics.board import status
+from metrics.catalog.definitions import MetricDefinition
 
 ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on track", "at risk", "off track", "no data"
 #: worst last, for "the objective is as healthy as its weakest key result"

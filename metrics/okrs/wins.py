@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import access, catalog, clock, okrs, periods, status, store
-from metrics import okr_progress as progress
+from metrics import access, clock, periods, store
 from metrics.access import Person
-from metrics.catalog import MetricDefinition
+from metrics.board import status
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import MetricDefinition
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress
 
 KEY_RESULT, BACK_TO_GREEN = "key_result", "back_to_green"
 KIND_LABELS = {KEY_RESULT: "Key result reached", BACK_TO_GREEN: "Back on target"}

@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import access, board, catalog, clock, commentary, events, periods, status, store
+from metrics import access, clock, periods, store
 from metrics.access import Person
-from metrics.board import BoardPeriod, BoardView, Tile
-from metrics.catalog import CatalogEntry
+from metrics.board import commentary, status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.board.view import BoardPeriod, BoardView, Tile
+from metrics.catalog import definitions as catalog
+from metrics.catalog.definitions import CatalogEntry
 from metrics.errors import InputRejected, NotFound
 
 FORMATS = ("pdf", "html")
@@ -147,11 +151,11 @@ def gather(
 
 def build(data: PackData, fmt: str) -> bytes:
     if fmt == "pdf":
-        from metrics import pack_pdf  # fpdf2 is only loaded when a PDF is asked for
+        from metrics.packs import pdf as pack_pdf  # fpdf2 is only loaded when a PDF is asked for
 
         return pack_pdf.render(data)
     if fmt == "html":
-        from metrics import pack_html
+        from metrics.packs import html as pack_html
 
         return pack_html.render(data)
     raise InputRejected(f"A pack is a {' or '.join(FORMATS)} file, not {fmt!r}.")

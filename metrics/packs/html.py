@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from html import escape
 
-from metrics import board, catalog, events, pack, status
-from metrics.pack import PackData, TileText
+from metrics.board import status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.packs import gather as pack
+from metrics.packs.gather import PackData, TileText
 
 _CSS = """
 body { font-family: system-ui, sans-serif; color: #1f2937; margin: 0 auto; max-width: 1200px; padding: 24px; }

@@ -12,8 +12,13 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from metrics import board, catalog, events, pack, pdf_fonts, status
-from metrics.pack import PackData, TileText
+from metrics import pdf_fonts
+from metrics.board import status
+from metrics.board import timeline as events
+from metrics.board import view as board
+from metrics.catalog import definitions as catalog
+from metrics.packs import gather as pack
+from metrics.packs.gather import PackData, TileText
 
 _PLAIN = str.maketrans(
     {"—": "-", "–": "-", "→": "->", "✎": "", "⚠": "!", "“": '"', "”": '"', "’": "'", "‘": "'", "…": "..."}

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from metrics import config, periods
-from metrics.catalog import MetricDefinition
+from metrics.catalog.definitions import MetricDefinition
 
 DEMO_PROFILES = config.DATA_DIR / "demo_profiles.yaml"
 DEMO_SEED = 42

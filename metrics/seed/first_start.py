@@ -7,7 +7,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics import access, catalog, clock, config, demo, events, observations, periods, store
+from metrics import access, clock, config, periods, store
+from metrics.board import timeline as events
+from metrics.catalog import definitions as catalog
+from metrics.seed import demo
+from metrics.uploads import observations
 
 SEED_AUTHOR = "alex.admin@example.com"
 SEED_SIGNERS = {"it": "dana.it@example.com", "marketing": "sam.marketing@example.com"}
@@ -104,8 +108,13 @@ def load_demo(con: store.Connection, end: dt.date) -> int:
         row_count=len(frame),
     )
     observations.append(con, frame, upload_id, recorded_at=demo.recorded_times(frame, definitions, seeded_at))
-    events.load_demo(con, end, SEED_AUTHOR)  # the outage, the campaign and releases on the timeline
-    from metrics import okr_demo  # imported here: the OKR module reads the catalog seeded above
+    # the outage, the campaign and releases on the timeline
+    demo_events = [
+        events.NewEvent(day, kind, title, tuple(ids))
+        for day, kind, title, ids in demo.timeline(end, demo.load_profiles())
+    ]
+    events.add_seeded(con, demo_events, SEED_AUTHOR)
+    from metrics.seed import okrs as okr_demo  # imported here: the OKR module reads the catalog seeded above
 
     okr_demo.load_demo(con, end, SEED_AUTHOR)  # joint objectives, accepted by both owners
     store.audit(con, SEED_AUTHOR, "load_demo", str(upload_id), f'{{"rows": {len(frame)}}}')

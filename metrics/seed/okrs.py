@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics import catalog, clock, observations, okrs, periods, store
-from metrics import okr_progress as progress
+from metrics import clock, periods, store
+from metrics.catalog import definitions as catalog
+from metrics.okrs import objectives as okrs
+from metrics.okrs import progress
+from metrics.uploads import observations
 
 # (title, IT owner, marketing owner, [(metric, step towards better, or None = hold this level)])
 DEMO_OBJECTIVES: tuple[tuple[str, str, str, tuple[tuple[str, float | None, float | None], ...]], ...] = (

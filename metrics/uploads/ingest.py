@@ -27,10 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, catalog, clock, config, csv_file, loading, observations, schemas, staging, store
+from metrics import access, clock, config, store
 from metrics.access import Person
-from metrics.csv_file import Limits, Received
+from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, NotFound, PermissionDenied
+from metrics.uploads import csv_file, loading, observations, staging
+from metrics.uploads import rules as schemas
+from metrics.uploads.csv_file import Limits, Received
 
 ERROR_COLUMNS = ["line", "column", "value", "rule", "reason"]
 RESTATED_SHOWN = 10_000  # restated rows listed in a preview; the count is always exact

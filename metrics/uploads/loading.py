@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import clock, schemas, store
+from metrics import clock, store
+from metrics.uploads import rules as schemas
 
 DRY_RUN_TABLE = "upload_dry_run"
 

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from metrics import clock, csv_file, store
+from metrics import clock, store
+from metrics.uploads import csv_file
 
 CSV_COLUMNS = ("metric_id", "period_start", "segment", "value", "note")
 

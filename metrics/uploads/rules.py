@@ -34,7 +34,7 @@ from pandera.ibis import Check, DataFrameSchema
 
 from metrics import periods
 from metrics.access import Person
-from metrics.catalog import CatalogEntry
+from metrics.catalog.definitions import CatalogEntry
 
 NOTE_LIMIT = 500
 CADENCE_START = {

@@ -22,8 +22,9 @@ import ibis
 import pandas as pd
 import pandera.errors
 
-from metrics import schemas, store
-from metrics.csv_file import OPTIONAL_COLUMNS, Problem, problem
+from metrics import store
+from metrics.uploads import rules as schemas
+from metrics.uploads.csv_file import OPTIONAL_COLUMNS, Problem, problem
 
 LOCATED_PER_RULE = 10_000  # failing cells listed per rule; counts are always exact
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from metrics import brief, okrs, store
+from metrics import store
+from metrics.okrs import brief
+from metrics.okrs import objectives as okrs
 from tests.browser.conftest import RunningApp
 from tests.conftest import TODAY
 
