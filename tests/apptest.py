@@ -63,7 +63,12 @@ def dashboard_pages() -> list[tuple[str, str, str, str]]:
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
     for node in tree.body:
         target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.AnnAssign) and isinstance(target, ast.Name) and target.id == "PAGES" and node.value:
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(target, ast.Name)
+            and target.id == "PAGES"
+            and node.value
+        ):
             return [tuple(row) for row in ast.literal_eval(node.value)]
     raise AssertionError("dashboard.py has no PAGES list")
 

@@ -79,9 +79,7 @@ def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
     assert not at.exception
     assert any("Added" in s.value for s in at.success)
     with store.connect(demo_db) as con:
-        titles = [
-            e.title for e in events.between(con, dt.date(2026, 1, 1), dt.date(2027, 12, 31))
-        ]
+        titles = [e.title for e in events.between(con, dt.date(2026, 1, 1), dt.date(2027, 12, 31))]
     assert "Winter sale starts" in titles
 
 

@@ -92,7 +92,9 @@ def _moves(kind: str, widget: Any) -> Iterator[Callable[[Any], None]]:
             yield functools.partial(_force_choice, labels=[str(label)], single=True)
     elif kind in {"multiselect", "button_group"}:
         for label in list(widget.options)[:MAX_CHOICES]:
-            yield functools.partial(_force_choice, labels=[str(getattr(label, "content", label))], single=False)
+            yield functools.partial(
+                _force_choice, labels=[str(getattr(label, "content", label))], single=False
+            )
     elif kind in {"text_input", "text_area", "chat_input"}:
         yield lambda w: w.set_value(TYPED)
     elif kind == "number_input":

@@ -367,7 +367,11 @@ def test_a_key_result_without_data_leaves_the_objective_mean_and_status_alone() 
     ("it_owner", "marketing_owner", "refused"),
     [
         ("marco.cmo@example.com", "priya.cio@example.com", r"Marco Silva \(CMO\) cannot be the IT owner"),
-        ("dana.it@example.com", "priya.cio@example.com", "Priya Raman \\(CIO\\) cannot be the marketing owner"),
+        (
+            "dana.it@example.com",
+            "priya.cio@example.com",
+            "Priya Raman \\(CIO\\) cannot be the marketing owner",
+        ),
         ("priya.cio@example.com", "alex.admin@example.com", "Alex Admin cannot be the marketing owner"),
     ],
 )

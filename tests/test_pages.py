@@ -50,5 +50,7 @@ def test_board_shows_the_wins_feed(demo_db: Path) -> None:
     wins = [e for e in at.expander if "Wins, celebrated together" in e.label]
     assert wins, [e.label for e in at.expander]
     lines = [m.value for m in wins[0].markdown]
-    assert any("reached its target" in line and "credit: IT operations and Marketing analytics" in line
-               for line in lines), lines
+    assert any(
+        "reached its target" in line and "credit: IT operations and Marketing analytics" in line
+        for line in lines
+    ), lines

@@ -42,7 +42,9 @@ def test_demo_people_without_demo_values_sign_the_seed_catalog(db_path: Path) ->
 
 
 def test_demo_upload_keeps_its_original_bytes(con: store.Connection) -> None:
-    row = con.execute("SELECT file_name, upload_id, row_count, sha256, original_encoding FROM uploads").fetchone()
+    row = con.execute(
+        "SELECT file_name, upload_id, row_count, sha256, original_encoding FROM uploads"
+    ).fetchone()
     assert row is not None
     file_name, upload_id, row_count, sha, encoding = row
     assert file_name == "demo-data.csv" and encoding == "zstd"

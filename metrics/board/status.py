@@ -50,7 +50,9 @@ def word(value: float | None, d: MetricDefinition) -> str:
 def count_line(counts: dict[str, int]) -> str:
     """The headline count of tiles per status word: '12 on target · 2 near target · 6 to watch · ...'.
     'near target' and 'no data' show only when some tile has them."""
-    parts = [f"{counts.get(w, 0)} {w}" for w in WORDS if counts.get(w, 0) or w in (ON_TARGET, TO_WATCH, OFF_TARGET)]
+    parts = [
+        f"{counts.get(w, 0)} {w}" for w in WORDS if counts.get(w, 0) or w in (ON_TARGET, TO_WATCH, OFF_TARGET)
+    ]
     return " · ".join(parts)
 
 

@@ -252,8 +252,6 @@ def build_tile(
     )
 
 
-
-
 def histories(
     con: store.Connection, entries: Sequence[CatalogEntry], as_of: dt.datetime | None
 ) -> dict[str, pd.DataFrame]:

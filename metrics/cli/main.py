@@ -32,9 +32,14 @@ def _init(args: argparse.Namespace) -> int:
     result = seed.initialise(demo_data=args.demo)
     print(f"Database: {result.path}")
     if result.seeded_catalog:
-        print("Seeded the glossary and the catalog" + (
-            ", with the demo people signing it." if args.demo else " as proposals awaiting both signatures."
-        ))
+        print(
+            "Seeded the glossary and the catalog"
+            + (
+                ", with the demo people signing it."
+                if args.demo
+                else " as proposals awaiting both signatures."
+            )
+        )
     else:
         print("Catalog already present.")
     if args.demo:

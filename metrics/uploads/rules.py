@@ -176,8 +176,8 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
 def _last_ended_start(t: ir.Table, today: dt.date) -> ir.DateValue:
     """Per row: the start of the newest period of the row's cadence that had ended by ``today``."""
     newest = {c: periods.last_complete(today, c) for c in CADENCE_START}
-    return (
-        ibis.cases(*((t.cadence == c, ibis.date(day)) for c, day in newest.items()), else_=ibis.date(today))
+    return ibis.cases(
+        *((t.cadence == c, ibis.date(day)) for c, day in newest.items()), else_=ibis.date(today)
     )
 
 

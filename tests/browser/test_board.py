@@ -40,10 +40,16 @@ def test_a_second_process_writes_while_the_app_serves_and_the_board_picks_it_up(
     page.goto(demo_app.url)
     expect(_tile(page, "Site uptime")).to_contain_text("99.92%", timeout=30_000)
     restatement = tmp_path / "restate.csv"
-    restatement.write_text("metric_id,period_start,value,note\nsite_uptime,2026-11-16,99.41,restated after audit\n")
+    restatement.write_text(
+        "metric_id,period_start,value,note\nsite_uptime,2026-11-16,99.41,restated after audit\n"
+    )
     writer = subprocess.Popen(
         [sys.executable, "-m", "metrics", "ingest", str(restatement), "--user", "ivan.ops@example.com"],
-        cwd=ROOT, env=demo_app.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=demo_app.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Keep the app busy reading while the command line writes.
     for _ in range(3):
