@@ -334,7 +334,10 @@ def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> in
         for migration in missing:
             for statement in migration.statements:
                 con.execute(statement)
-            con.execute("INSERT INTO schema_version VALUES (?, ?)", [migration.version, clock.now()])
+            con.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                [migration.version, clock.now()],
+            )
             log.info("migrated to schema %s: %s", migration.version, migration.summary)
     return migrations[-1].version
 
@@ -417,6 +420,6 @@ def table_counts(con: Connection) -> dict[str, int]:
 
 def audit(con: Connection, actor: str, action: str, subject: str | None, detail: str | None = None) -> None:
     con.execute(
-        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
         [clock.now(), actor, action, subject, detail],
     )

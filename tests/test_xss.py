@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from metrics import access, store
+from metrics.board import commentary
 from metrics.catalog import definitions as catalog
 from metrics.uploads import observations
 from tests.apptest import ONE_PER_ROLE, app_signed_in, dashboard_pages
@@ -28,7 +28,6 @@ from tests.apptest import ONE_PER_ROLE, app_signed_in, dashboard_pages
 PAYLOAD = "<img src=x onerror=alert(1)>"
 METRIC = "site_uptime"  # an IT uptime metric, weekly, on the board
 WEEK = dt.date(2026, 11, 16)  # the last complete week before the fixed today (2026-11-23)
-HAS_COMMENTARY = importlib.util.find_spec("metrics.commentary") is not None
 
 
 def plant_payloads(path: Path) -> None:
@@ -66,11 +65,8 @@ def plant_payloads(path: Path) -> None:
                 }
             )
             observations.append(con, frame, upload)
-        if HAS_COMMENTARY:
-            from metrics.board import commentary
-
-            admin = access.require_person(con, ONE_PER_ROLE["admin"])
-            commentary.write(con, admin, METRIC, WEEK, f"Note {PAYLOAD}")
+        admin = access.require_person(con, ONE_PER_ROLE["admin"])
+        commentary.write(con, admin, METRIC, WEEK, f"Note {PAYLOAD}")
 
 
 def _nodes(at: AppTest) -> Iterator[Any]:
@@ -130,8 +126,7 @@ def test_planted_text_is_shown_verbatim_and_never_as_html(demo_db: Path) -> None
     assert any(PAYLOAD in _text_of(s) for s in at.switch_page("pages/uploads.py").run().subheader)
     history = _check_page(at, "pages/uploads.py")
     assert "subheader" in history and ({"dataframe", "arrow_data_frame"} & history), history
-    if HAS_COMMENTARY:
-        assert any(f"Note {PAYLOAD}" in _text_of(c) for c in at.switch_page("pages/board.py").run().caption)
+    assert any(f"Note {PAYLOAD}" in _text_of(c) for c in at.switch_page("pages/board.py").run().caption)
 
 
 def test_typed_text_on_the_people_page_is_refused_or_shown_as_text(demo_db: Path) -> None:

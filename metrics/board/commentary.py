@@ -61,7 +61,7 @@ def write(con: store.Connection, person: Person, metric_id: str, period_start: d
     note = Note(metric_id, period_start, text, person.email, clock.now())
     with store.transaction(con):
         con.execute(
-            "INSERT INTO metric_notes VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO metric_notes (metric_id, period_start, body, author, written_at) VALUES (?, ?, ?, ?, ?)",
             [note.metric_id, note.period_start, note.body, note.author, note.written_at],
         )
         store.audit(

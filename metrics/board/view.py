@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import importlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from metrics import periods, store
 from metrics.board import commentary, status
 from metrics.board import timeline as events
 from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary as glossary_module
 from metrics.catalog.definitions import CatalogEntry, MetricDefinition
 from metrics.errors import InputRejected
 from metrics.uploads import observations
@@ -459,13 +459,5 @@ def funnel_text(steps: Sequence[FunnelStep]) -> str:
 
 
 def glossary_terms(d: MetricDefinition, glossary: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The glossary terms a definition uses, for its hover text (none when the glossary
-    module of this version cannot find them)."""
-    try:  # the glossary module arrives with the definitions work; the board must not need it
-        terms_module = importlib.import_module("metrics.catalog.glossary")
-    except ImportError:
-        return []
-    finder = getattr(terms_module, "terms_in", None)
-    if finder is None:
-        return []
-    return list(finder(f"{d.name}. {d.description}", glossary))
+    """The glossary terms a definition uses, for its hover text."""
+    return list(glossary_module.terms_in(f"{d.name}. {d.description}", glossary))

@@ -223,7 +223,7 @@ _COLUMNS = (
 def save_teams(con: store.Connection, teams: Mapping[str, str]) -> None:
     for team_id, name in teams.items():
         con.execute(
-            "INSERT INTO teams VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET name = excluded.name",
+            "INSERT INTO teams (team_id, name) VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET name = excluded.name",
             [team_id, name],
         )
 
@@ -469,15 +469,6 @@ def board_entries(
 ) -> list[CatalogEntry]:
     """The metrics the board may show (as it stood at ``as_of``): agreed at least once and not retired."""
     return [e for e in entries(con, today, as_of) if e.status not in {"proposed", "retired"}]
-
-
-def save_glossary(con: store.Connection, terms: Mapping[str, str], *, by: str) -> None:
-    for term, meaning in terms.items():
-        con.execute(
-            "INSERT INTO glossary VALUES (?, ?, ?, ?) ON CONFLICT (term) DO UPDATE SET "
-            "meaning = excluded.meaning, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            [term, meaning, by, clock.now()],
-        )
 
 
 def glossary(con: store.Connection) -> dict[str, str]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from metrics import access, store
+from metrics import access, clock, store
 from metrics.access import Person
 from metrics.catalog import definitions as catalog
 from metrics.catalog.definitions import MetricDefinition
@@ -30,6 +30,17 @@ CHECKED_FIELDS = {"name": "Name", "description": "Meaning", "calculation": "How 
 _ACRONYM = re.compile(r"(?<![\w/])([A-Z][A-Za-z0-9/&]*[A-Z0-9])(s?)(?![\w/])")
 # Capitalised words that are not acronyms even though they look like one.
 _NOT_ACRONYMS = frozenset({"OK"})
+
+
+def save(con: store.Connection, terms: Mapping[str, str], *, by: str) -> None:
+    """Add or replace terms (seeding, and the building block of ``set_term``)."""
+    for term, meaning in terms.items():
+        con.execute(
+            "INSERT INTO glossary (term, meaning, updated_by, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (term) DO UPDATE SET "
+            "meaning = excluded.meaning, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            [term, meaning, by, clock.now()],
+        )
 
 
 def terms(con: store.Connection) -> dict[str, str]:
@@ -138,7 +149,7 @@ def set_term(con: store.Connection, person: Person | None, term: str, meaning: s
         if same is not None and same != clean:
             raise InputRejected(f"The glossary already explains {same!r}; change that entry instead.")
         outcome = "changed" if same else "added"
-        catalog.save_glossary(con, {clean: text}, by=actor.email)
+        save(con, {clean: text}, by=actor.email)
         store.audit(
             con,
             actor.email,

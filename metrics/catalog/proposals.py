@@ -360,7 +360,7 @@ def add_comment(
         if version is not None:
             h.version(version)
         con.execute(
-            "INSERT INTO definition_comments VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO definition_comments (metric_id, version, author, body, written_at) VALUES (?, ?, ?, ?, ?)",
             [metric_id, version, actor.email, text, clock.now()],
         )
         _audit(con, actor, "comment_definition", metric_id, version=version)

@@ -216,12 +216,12 @@ def _insert_revision(
 ) -> str:
     digest = content_hash(title, period, owners, specs)
     con.execute(
-        "INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO objectives (objective_id, revision, title, period, it_owner, marketing_owner, withdrawn, content_hash, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [objective_id, revision, title, period, owners[0], owners[1], withdrawn, digest, by, clock.now()],
     )
     for position, s in enumerate(specs, start=1):
         con.execute(
-            "INSERT INTO key_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO key_results (objective_id, revision, position, metric_id, baseline, target, due) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [objective_id, revision, position, s.metric_id, s.baseline, s.target, s.due],
         )
     return digest
@@ -347,7 +347,7 @@ def _insert_acceptance(
     at: dt.datetime,
 ) -> None:
     con.execute(
-        "INSERT INTO objective_acceptances VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO objective_acceptances (objective_id, revision, side, person, content_hash, accepted_at) VALUES (?, ?, ?, ?, ?, ?)",
         [objective_id, revision, side, email, digest, at],
     )
 
@@ -374,7 +374,7 @@ def check_in(con: store.Connection, person: Person, objective_id: int, confidenc
 
 def _insert_check_in(con: store.Connection, c: CheckIn) -> None:
     con.execute(
-        "INSERT INTO check_ins VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO check_ins (objective_id, revision, author, confidence, note, checked_at) VALUES (?, ?, ?, ?, ?, ?)",
         [c.objective_id, c.revision, c.author, c.confidence, c.note, c.at],
     )
 

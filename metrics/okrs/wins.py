@@ -220,7 +220,7 @@ def record_new(con: store.Connection, person: Person, today: dt.date) -> list[Wi
 
 def _insert(con: store.Connection, w: Win, by: str) -> None:
     con.execute(
-        "INSERT INTO wins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO wins (win_key, kind, metric_id, objective_id, period_start, last_day, headline, teams, people, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             w.key,
             w.kind,

@@ -10,6 +10,7 @@ from pathlib import Path
 from metrics import access, clock, config, periods, store
 from metrics.board import timeline as events
 from metrics.catalog import definitions as catalog
+from metrics.catalog import glossary
 from metrics.seed import demo
 from metrics.uploads import observations
 
@@ -48,7 +49,7 @@ def seed_catalog(con: store.Connection, *, demo_people: bool) -> None:
         for person in access.load_seed_people():
             access.upsert_person(con, person)
     author = SEED_AUTHOR if demo_people else SEED_FILE_AUTHOR
-    catalog.save_glossary(con, catalog.load_glossary_seed(), by=author)
+    glossary.save(con, catalog.load_glossary_seed(), by=author)
     # The demo's catalog was agreed at a kick-off before its two years of values began, so that
     # "as known on" any day of the demo finds the definitions in force; a real one is proposed now.
     kick_off = kick_off_moment(clock.today()) if demo_people else None

@@ -431,11 +431,7 @@ def _store_staged(
     upload_id: int | None,
 ) -> None:
     upload_id = _record_accepted(con, result, received, person, source, upload_id)
-    con.execute(
-        "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
-        "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
-        [upload_id, clock.now()],
-    )
+    observations.append_staged(con, upload_id)
 
 
 def _record_rejection(
@@ -505,10 +501,7 @@ def retract(con: store.Connection, upload_id: int, person: Person | None) -> Non
     if not actor.has("admin") and (actor.team is None or actor.team != team):
         raise PermissionDenied(f"Only the uploading team or an admin may retract upload {upload_id}.")
     with store.transaction(con):
-        con.execute(
-            "UPDATE uploads SET retracted_at = ?, retracted_by = ? WHERE upload_id = ?",
-            [clock.now(), actor.email, upload_id],
-        )
+        observations.mark_retracted(con, upload_id, actor.email)
         store.audit(con, actor.email, "retract_upload", str(upload_id))
 
 

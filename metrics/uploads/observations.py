@@ -105,6 +105,23 @@ def append(
     return len(frame)
 
 
+def append_staged(con: store.Connection, upload_id: int) -> None:
+    """Append the careful path's checked rows (the ``upload_rows`` staging table) as ``upload_id``'s."""
+    con.execute(
+        "INSERT INTO observations (metric_id, period_start, segment, value, note, upload_id, recorded_at) "
+        "SELECT clean_metric_id, period, clean_segment, parsed_value, clean_note, ?, ? FROM upload_rows",
+        [upload_id, clock.now()],
+    )
+
+
+def mark_retracted(con: store.Connection, upload_id: int, by: str) -> None:
+    """Mark an upload retracted now (its values leave the board; nothing is deleted)."""
+    con.execute(
+        "UPDATE uploads SET retracted_at = ?, retracted_by = ? WHERE upload_id = ?",
+        [clock.now(), by, upload_id],
+    )
+
+
 def values_in_force(
     con: store.Connection,
     metric_ids: Sequence[str] | None = None,
