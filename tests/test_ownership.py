@@ -43,7 +43,9 @@ def test_the_check_finds_a_copy_of_the_rule(tmp_path: Path) -> None:
     assert sign_off_sql_outside_the_catalog([planted]) == ["planted_sign_off_copy.py:1"]
 
 
-_WRITES = re.compile(r"\b(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM)\s+([a-z_]+)\b", re.I)  # not ON CONFLICT DO UPDATE
+_WRITES = re.compile(
+    r"\b(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM)\s+([a-z_]+)\b", re.I
+)  # not ON CONFLICT DO UPDATE
 #: the straight path loads a file's rows into observations inside DuckDB (an f-string the scan
 #: below cannot read); observations.py owns every other write of that table
 _READ_BY_HAND = {"observations": "metrics/uploads/loading.py"}
