@@ -11,6 +11,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from tests.apptest import dashboard_pages
 from tests.browser.conftest import RunningApp, start_app, stop_app
+from tests.browser.test_definitions import settle
 from tests.test_xss import PAYLOAD, plant_payloads
 
 WAIT = 30_000
@@ -55,6 +56,6 @@ def test_planted_markup_is_text_on_every_page(page: Page, hostile_app: RunningAp
     for index, (script, *_) in enumerate(dashboard_pages()):
         page.goto(f"{hostile_app.url}/{Path(script).stem if index else ''}")  # the first is the default, at /
         expect(page.get_by_test_id("stMain")).to_be_visible(timeout=WAIT)
-        page.wait_for_timeout(1500)  # let the page draw everything it draws
+        settle(page)  # the page's script run is over: everything it draws is drawn
         expect(page.get_by_text("Page not found")).to_have_count(0)
         _no_markup_ran(page, dialogs, script)
