@@ -119,13 +119,31 @@ def can(person: Person | None, action: str) -> bool:
     return bool(allowed.intersection(person.roles))
 
 
+#: each action as a sentence reads it: "Bea Hartmann (Board member) may not sign for IT."
+ACTION_PHRASES = {
+    "view": "see the scorecard",
+    "upload": "upload metric values",
+    "retract_upload": "retract an upload",
+    "view_uploads": "see the upload history",
+    "propose_definition": "propose a definition",
+    "sign_it": "sign definitions for IT",
+    "sign_marketing": "sign definitions for marketing",
+    "edit_glossary": "edit the glossary",
+    "comment": "comment",
+    "manage_people": "manage people",
+    "freeze_pack": "freeze a board pack",
+    "manage_okrs": "manage OKRs",
+    "add_event": "add events to the timeline",
+}
+
+
 def require(person: Person | None, action: str) -> Person:
     """Return the person if they may take ``action``; otherwise raise PermissionDenied."""
     if person is None:
         raise PermissionDenied("Please sign in first.")
     if not can(person, action):
         raise PermissionDenied(
-            f"{person.name} ({person.roles_label or 'no role'}) may not {action.replace('_', ' ')}."
+            f"{person.name} ({person.roles_label or 'no role'}) may not {ACTION_PHRASES[action]}."
         )
     return person
 
@@ -194,6 +212,8 @@ def names(con: store.Connection) -> dict[str, str]:
 
 def require_person(con: store.Connection, email: str) -> Person:
     """The active person acting as ``email``; someone unknown may do nothing (exit 2 on the command line)."""
+    if not email.strip():
+        raise PermissionDenied("No person given: name who is acting by their email (--user EMAIL).")
     person = get_person(con, email)
     if person is None:
         raise PermissionDenied(f"{email} is not in the people table; ask an admin to add you.")

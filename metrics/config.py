@@ -1,5 +1,7 @@
-"""Settings, as data. Each one is read from the environment when asked for.
+"""Settings, as data, each typed once. Each one is read from the environment when asked for.
 
+A value that cannot be used raises ``BadSetting`` naming the setting, the value and what is
+allowed, in one line: the command line exits 2 with it and the app shows it, never a traceback.
 ``tests/test_docs.py`` fails when a setting here is missing from the README,
 so the list below and the documentation cannot drift apart.
 """
@@ -7,9 +9,14 @@ so the list below and the documentation cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from metrics.errors import BadSetting
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -79,9 +86,40 @@ SETTINGS: dict[str, Setting] = {
 
 
 def setting(env: str) -> str:
-    """The value of a setting: the environment if set and not blank, else its default."""
+    """The raw text of a setting: the environment if set and not blank, else its default."""
     value = os.environ.get(env, "").strip()
     return value or SETTINGS[env].default
+
+
+def _typed(env: str, parse: Callable[[str], object], allowed: str) -> object:
+    raw = setting(env)
+    try:
+        return parse(raw)
+    except (ValueError, OverflowError) as exc:
+        default = SETTINGS[env].default or "empty"
+        raise BadSetting(f"{env}={raw!r} is not allowed: {allowed} (default {default}).") from exc
+
+
+def _number(text: str, *, low: float, low_included: bool = True) -> float:
+    number = float(text)
+    if not math.isfinite(number) or number < low or (number == low and not low_included):
+        raise ValueError(text)
+    return number
+
+
+def _whole(text: str, *, low: int) -> int:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < low:
+        raise ValueError(text)
+    return int(text)
+
+
+_YES, _NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _switch(text: str) -> bool:
+    if text.lower() in _YES | _NO:
+        return text.lower() in _YES
+    raise ValueError(text)
 
 
 def database_path() -> Path:
@@ -90,14 +128,60 @@ def database_path() -> Path:
 
 
 def lock_timeout() -> float:
-    return float(setting("SCORECARD_LOCK_TIMEOUT"))
+    """Seconds to wait for another process's lock: a finite number, 0 or more."""
+    value = _typed("SCORECARD_LOCK_TIMEOUT", lambda t: _number(t, low=0), "a number of seconds, 0 or more")
+    assert isinstance(value, float)
+    return value
 
 
 def demo_enabled() -> bool:
-    return setting("SCORECARD_DEMO") not in {"0", "false", "no"}
+    value = _typed("SCORECARD_DEMO", _switch, "1 (on) or 0 (off); also true/false, yes/no, on/off")
+    assert isinstance(value, bool)
+    return value
 
 
 def configured_today() -> dt.date | None:
     """The day SCORECARD_TODAY pretends it is, or None for the real date (see ``metrics.clock``)."""
-    raw = setting("SCORECARD_TODAY")
-    return dt.date.fromisoformat(raw) if raw else None
+    if not setting("SCORECARD_TODAY"):
+        return None
+    value = _typed(
+        "SCORECARD_TODAY", dt.date.fromisoformat, "a date written YYYY-MM-DD, or empty for the real date"
+    )
+    assert isinstance(value, dt.date)
+    return value
+
+
+def max_upload_bytes() -> int:
+    """The largest metric CSV accepted, from SCORECARD_MAX_UPLOAD_MB (a number above 0)."""
+    value = _typed(
+        "SCORECARD_MAX_UPLOAD_MB",
+        lambda t: _number(t, low=0, low_included=False),
+        "a number of megabytes above 0",
+    )
+    assert isinstance(value, float)
+    return int(value * 1024 * 1024)
+
+
+def max_rows() -> int:
+    value = _typed("SCORECARD_MAX_ROWS", lambda t: _whole(t, low=1), "a whole number of rows, 1 or more")
+    assert isinstance(value, int)
+    return value
+
+
+def ingest_memory() -> str:
+    """DuckDB's memory cap for an ingest, checked so it can go into SET safely."""
+
+    def parse(text: str) -> str:
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", text, flags=re.IGNORECASE):
+            raise ValueError(text)
+        return text
+
+    value = _typed("SCORECARD_INGEST_MEMORY", parse, "an amount such as 500MB or 1GB")
+    assert isinstance(value, str)
+    return value
+
+
+def check_all() -> None:
+    """Read every typed setting once, so a bad one is reported at start, not halfway through."""
+    for read in (lock_timeout, demo_enabled, configured_today, max_upload_bytes, max_rows, ingest_memory):
+        read()

@@ -26,6 +26,13 @@ class ScorecardError(Exception):
         return self.message
 
 
+class BadSetting(ScorecardError):
+    """A setting in the environment that cannot be used: names the setting, the value and what
+    is allowed, in one line (exit 2, like any usage problem)."""
+
+    title = "Setting not valid"
+
+
 class DatabaseBusy(ScorecardError):
     title = "Database busy"
 

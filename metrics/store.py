@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import clock, config
-from metrics.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnreadable
+from metrics.errors import BadSetting, DatabaseBusy, DatabaseTooNew, DatabaseUnreadable
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,20 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return any(marker in text for marker in _LOCK_MARKERS)
 
 
+def _make_folder(path: Path) -> None:
+    """The database's folder, made when missing; a path that cannot hold a file is a bad setting."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise BadSetting(
+            f"SCORECARD_DB={str(path)!r} is not allowed: part of its folder is a file, not a folder."
+        ) from exc
+    except OSError as exc:
+        raise BadSetting(
+            f"SCORECARD_DB={str(path)!r} is not allowed: its folder cannot be made ({exc.strerror})."
+        ) from exc
+
+
 def _open_with_retry(path: Path, timeout: float) -> Connection:
     """Open ``path`` read-write, retrying while another process holds the lock."""
     deadline = time.monotonic() + timeout
@@ -275,6 +289,11 @@ def _open_with_retry(path: Path, timeout: float) -> Connection:
             with _CONNECT_LOCK:
                 return duckdb.connect(str(path))
         except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc) and not path.exists():
+                raise BadSetting(
+                    f"SCORECARD_DB={str(path)!r} is not allowed: no database file can be created there "
+                    "(the folder is not writable)."
+                ) from exc
             if not _is_lock_conflict(exc):
                 raise DatabaseUnreadable(
                     f"The file {path.name} exists but is not a readable Shared Scorecard "
@@ -351,7 +370,7 @@ def connect(
 ) -> Iterator[Connection]:
     """A short-lived, migrated connection; closed (and the file released) on exit."""
     db_path = path or config.database_path()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(db_path)
     con = _open_with_retry(db_path, config.lock_timeout() if timeout is None else timeout)
     try:
         migrate(con, migrations)

@@ -455,3 +455,17 @@ def test_pages_and_ui_never_call_a_storage_primitive() -> None:
             module, function = name.rsplit(".", 1)
             call = f"{local.get(module, module)}.{function}("
             assert call not in text, f"{path.relative_to(ROOT)} calls {name} directly"
+
+
+def test_every_action_reads_as_words_in_a_refusal(con: store.Connection) -> None:
+    assert set(access.ACTION_PHRASES) == set(access.PERMISSIONS)
+    board_member = access.require_person(con, "bea.board@example.com")
+    with pytest.raises(
+        PermissionDenied, match=r"^Bea Hartmann \(Board member\) may not sign definitions for IT\.$"
+    ):
+        access.require(board_member, "sign_it")
+
+
+def test_an_empty_user_is_asked_for_plainly(con: store.Connection) -> None:
+    with pytest.raises(PermissionDenied, match="No person given"):
+        access.require_person(con, "  ")

@@ -136,9 +136,9 @@ def test_only_approvers_and_admins_edit_the_glossary(con: store.Connection, role
         glossary.remove_term(con, person, "UTM")
         assert "UTM" not in glossary.terms(con)
         return
-    with pytest.raises(PermissionDenied, match="may not edit glossary"):
+    with pytest.raises(PermissionDenied, match="may not edit the glossary"):
         glossary.set_term(con, person, "OMS", "Order management system.")
-    with pytest.raises(PermissionDenied, match="may not edit glossary"):
+    with pytest.raises(PermissionDenied, match="may not edit the glossary"):
         glossary.remove_term(con, person, "UTM")
     assert glossary.terms(con) == before
 

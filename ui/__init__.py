@@ -62,6 +62,7 @@ def _initialised(path: str) -> bool:
 def ensure_database() -> Path:
     """Create, migrate and seed the database once per process (per path), and
     apply the first admins from configuration."""
+    config.check_all()  # a bad setting is one sentence on the page, never an exception page
     path = config.database_path()
     _initialised(str(path))
     return path

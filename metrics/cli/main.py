@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Command = args.handler
     try:
+        config.check_all()  # a bad setting is one line and exit 2, before any work starts
         return handler(args)
     except ScorecardError as exc:
         print(f"{exc.title}: {exc.message}", file=sys.stderr)

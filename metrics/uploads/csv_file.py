@@ -36,8 +36,8 @@ class Limits:
     @classmethod
     def from_settings(cls) -> Limits:
         return cls(
-            max_bytes=int(float(config.setting("SCORECARD_MAX_UPLOAD_MB")) * 1024 * 1024),
-            max_rows=int(config.setting("SCORECARD_MAX_ROWS")),
+            max_bytes=config.max_upload_bytes(),
+            max_rows=config.max_rows(),
         )
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -153,10 +152,7 @@ def ingest(
 
 def _memory_limit() -> str:
     """The DuckDB memory cap for an ingest, checked so it can go into SET safely."""
-    value = config.setting("SCORECARD_INGEST_MEMORY").strip()
-    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
-        raise InputRejected(f"SCORECARD_INGEST_MEMORY must look like 500MB or 1GB, not {value!r}.")
-    return value
+    return config.ingest_memory()
 
 
 # ---------------------------------------------------------------- 2. the straight path
