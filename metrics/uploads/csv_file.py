@@ -27,6 +27,15 @@ _BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x1f\x8b", b"7z\
 
 Problem = dict[str, object]
 
+#: The longest line accepted, checked before parsing. The longest legal row (an id, a date, a
+#: number, a 100-character segment and a 500-character note, every character 4 bytes and quoted)
+#: is under 3 KB; a line far beyond that is a broken export, and DuckDB's reader cannot be
+#: trusted with it (a 40 MB line made it drop the row, or stop with an internal error).
+MAX_LINE_BYTES = 64 * 1024
+# A line over the cap covers at least one whole aligned window of half the cap with no line end
+# in it, so only such windows (found by memchr, at once for ordinary files) are looked at closely.
+_WINDOW = MAX_LINE_BYTES // 2
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -74,6 +83,7 @@ class Received:
     head: bytes = b""
     sha256: str = ""
     rows: int = 0
+    long_line: tuple[int, int] | None = None  # (line, bytes) of the first line over MAX_LINE_BYTES
     packed: bytes | None = None
     names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -158,14 +168,39 @@ def first_look(source: bytes | Path, limits: Limits) -> Received:
     """
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     received = Received(size=size, limits=limits, head=_head(source))
-    newlines, last_byte = 0, b""
+    newlines, last_byte, carried = 0, b"", 0  # carried: bytes of the line a chunk ended inside
     for chunk in _chunks(source):
+        if received.long_line is None:
+            received.long_line = _long_line(chunk, newlines, carried)
+        first_end, last_end = chunk.find(b"\n"), chunk.rfind(b"\n")
+        carried = carried + len(chunk) if first_end < 0 else len(chunk) - last_end - 1
         newlines += chunk.count(b"\n")
         last_byte = chunk[-1:] or last_byte
+    if received.long_line is None and carried > MAX_LINE_BYTES:  # the last line, with no line end
+        received.long_line = (newlines + 1, carried)
     unterminated_last_line = last_byte not in {b"", b"\n"}
     received.rows = max(0, newlines + unterminated_last_line - 1)
     received.names, received.problems = _inspect(received.head, received, None, limits)
     return received
+
+
+def _long_line(chunk: bytes, newlines_before: int, carried: int) -> tuple[int, int] | None:
+    """(line, bytes) of the first line in this chunk over MAX_LINE_BYTES, counting the part of
+    it that ``carried`` bytes of earlier chunks began; None when there is none."""
+    first_end = chunk.find(b"\n")
+    opening = (first_end if first_end >= 0 else len(chunk)) + carried
+    if opening > MAX_LINE_BYTES:
+        return newlines_before + 1, opening
+    for window in range(0, len(chunk) - _WINDOW + 1, _WINDOW):
+        if chunk.find(b"\n", window, window + _WINDOW) >= 0:
+            continue
+        begins = chunk.rfind(b"\n", 0, window) + 1
+        ends = chunk.find(b"\n", window + _WINDOW)
+        if begins == 0 or ends < 0:
+            continue  # the opening line (measured above) or one running on (the next chunk measures it)
+        if ends - begins > MAX_LINE_BYTES:
+            return newlines_before + chunk.count(b"\n", 0, begins) + 1, ends - begins
+    return None
 
 
 def read_through(source: bytes | Path, size: int, limits: Limits) -> Contents:
@@ -233,6 +268,18 @@ def _inspect(
                 f"({', '.join(REQUIRED_COLUMNS)}, optionally {', '.join(OPTIONAL_COLUMNS)})",
             )
         ]
+    if received.long_line is not None:
+        line, length = received.long_line
+        return [], [
+            problem(
+                line,
+                "row",
+                f"over {MAX_LINE_BYTES:,} bytes",
+                "line_too_long",
+                f"the line is longer than {MAX_LINE_BYTES // 1024} KB; a metric CSV row is far shorter "
+                f"(a note is at most 500 characters): a line this long is a broken export",
+            )
+        ]
     rows = received.rows
     if rows > limits.max_rows:
         return [], [
@@ -259,6 +306,30 @@ def _inspect(
     if not problems and rows == 0:
         return names, [no_rows()]
     return names, problems
+
+
+def rows_unaccounted(path: Path, lines: int, read: int) -> Problem:
+    """The file's data lines and the rows read from it differ: refuse, naming the first line
+    that opens a quoted value running on past its line end (the usual cause), if any."""
+    line = _first_open_quote(path)
+    where = f"; a quoted value opens on line {line} and runs on past the end of that line" if line else ""
+    return problem(
+        line,
+        "file",
+        f"{lines:,} lines, {read:,} rows",
+        "rows_unaccounted",
+        f"the file has {lines:,} data lines but {read:,} rows could be read from them{where}; "
+        "every line must be one row, so nothing was stored",
+    )
+
+
+def _first_open_quote(path: Path) -> int | None:
+    """The first line with an odd number of double quotes (a quoted value left open), if any."""
+    with path.open("rb") as file:
+        for number, line in enumerate(file, start=1):
+            if line.count(b'"') % 2:
+                return number
+    return None
 
 
 def no_rows() -> Problem:

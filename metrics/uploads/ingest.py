@@ -136,7 +136,7 @@ def ingest(
         problems = received.problems
         if not problems:
             progress("Locating every problem", 0.5)
-            problems, result.counts = _careful_check(con, on_disk, received.names, facts, today)
+            problems, result.counts = _careful_check(con, on_disk, received, facts, today)
         return _careful_finish(
             con,
             result,
@@ -214,8 +214,8 @@ def _straight_in_transaction(
     table = loading.make_dry_run_table(con) if upload_id is None else "observations"
     upload_id = upload_id or 0
     result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
-    if result.row_count == 0:
-        return False  # the careful path says why
+    if result.row_count == 0 or result.row_count != received.rows:
+        return False  # the careful path says why: every data line of the file is accounted for
     if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
         return False
     received.absorb(reading.result())  # the hash, the UTF-8 check and the kept copy
@@ -327,15 +327,18 @@ def _record_accepted(
 
 
 def _careful_check(
-    con: store.Connection, csv_path: Path, names: list[str], facts: pd.DataFrame, today: dt.date
+    con: store.Connection, csv_path: Path, received: Received, facts: pd.DataFrame, today: dt.date
 ) -> tuple[list[csv_file.Problem], dict[str, int]]:
     """Stage every cell as text; return located problems and exact counts per rule (none when
     every problem is listed: ``_fill_errors`` counts them)."""
-    structure = staging.stage(con, csv_path, names)
+    structure = staging.stage(con, csv_path, received.names)
     if structure:
         return structure, {}
-    staged = con.execute("SELECT count(*) FROM upload_rows").fetchone()
-    if not staged or staged[0] == 0:
+    staged_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
+    staged = int(staged_row[0]) if staged_row else 0
+    if staged != received.rows:  # a data line the reader did not return as a row is never dropped
+        return [csv_file.rows_unaccounted(csv_path, received.rows, staged)], {}
+    if staged == 0:
         return [csv_file.no_rows()], {}
     staging.prepare_views(con, facts)
     return staging.validate_rows(con, today)
