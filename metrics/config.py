@@ -70,6 +70,12 @@ SETTINGS: dict[str, Setting] = {
             "Most data rows accepted in one metric CSV.",
         ),
         Setting(
+            "SCORECARD_EARLIEST_PERIOD",
+            "2000-01-01",
+            "The earliest period start an upload may carry: restating history years back is fine, "
+            "a period in the year 1 or 1900 is a typo.",
+        ),
+        Setting(
             "SCORECARD_PDF_FONT_DIR",
             "/usr/share/fonts/truetype/dejavu",
             "Folder holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf for the PDFs "
@@ -181,7 +187,21 @@ def ingest_memory() -> str:
     return value
 
 
+def earliest_period() -> dt.date:
+    value = _typed("SCORECARD_EARLIEST_PERIOD", dt.date.fromisoformat, "a date written YYYY-MM-DD")
+    assert isinstance(value, dt.date)
+    return value
+
+
 def check_all() -> None:
     """Read every typed setting once, so a bad one is reported at start, not halfway through."""
-    for read in (lock_timeout, demo_enabled, configured_today, max_upload_bytes, max_rows, ingest_memory):
+    for read in (
+        lock_timeout,
+        demo_enabled,
+        configured_today,
+        max_upload_bytes,
+        max_rows,
+        ingest_memory,
+        earliest_period,
+    ):
         read()

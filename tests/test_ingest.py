@@ -58,7 +58,11 @@ BAD_FILES = [
         ADMIN,
         {},
     ),
+    ("period_too_early.csv", "period_too_early", "starts before 01 Jan 2000", 3, "period_start", ADMIN, {}),
     ("value_not_number.csv", "value_not_number", "not a plain number", 2, "value", ADMIN, {}),
+    ("count_too_large.csv", "count_too_large", "a count must be at most", 2, "value", ADMIN, {}),
+    ("segment_too_long.csv", "segment_too_long", "at most 100 characters", 2, "segment", ADMIN, {}),
+    ("segment_not_printable.csv", "segment_not_printable", "control character", 3, "segment", ADMIN, {}),
     ("value_not_finite.csv", "value_not_finite", "not a finite number", 2, "value", ADMIN, {}),
     (
         "value_out_of_range.csv",

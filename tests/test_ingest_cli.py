@@ -113,6 +113,7 @@ def test_kill_9_during_a_large_ingest_leaves_no_partial_upload(demo_db: Path, tm
         assert orphans == (0,), f"attempt {attempt}: rows without their upload"
 
 
+@pytest.mark.real_time
 def test_progress_names_the_stage_after_a_second_and_keeps_saying_it_while_it_lasts() -> None:
 
     out = io.StringIO()

@@ -269,7 +269,7 @@ def _inspect(
             )
         ]
     if received.long_line is not None:
-        line, length = received.long_line
+        line, _length = received.long_line
         return [], [
             problem(
                 line,
@@ -321,6 +321,13 @@ def rows_unaccounted(path: Path, lines: int, read: int) -> Problem:
         f"the file has {lines:,} data lines but {read:,} rows could be read from them{where}; "
         "every line must be one row, so nothing was stored",
     )
+
+
+def blank_lines(path: Path) -> int:
+    """Empty lines after the header (the CSV reader skips them: they are no rows)."""
+    with path.open("rb") as file:
+        next(file, None)
+        return sum(1 for line in file if line in (b"\n", b"\r\n", b"\r"))
 
 
 def _first_open_quote(path: Path) -> int | None:

@@ -336,7 +336,8 @@ def _careful_check(
         return structure, {}
     staged_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
     staged = int(staged_row[0]) if staged_row else 0
-    if staged != received.rows:  # a data line the reader did not return as a row is never dropped
+    if staged != received.rows and staged != received.rows - csv_file.blank_lines(csv_path):
+        # a data line the reader did not return as a row is never dropped (empty lines are no rows)
         return [csv_file.rows_unaccounted(csv_path, received.rows, staged)], {}
     if staged == 0:
         return [csv_file.no_rows()], {}

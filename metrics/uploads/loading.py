@@ -60,15 +60,20 @@ WITH per_period AS (
            count(*) FILTER (NOT isfinite(value)) AS not_finite,
            min(value) AS lowest, max(value) AS highest,
            count(*) FILTER (value <> floor(value)) AS not_whole,
-           max(length(note)) AS longest_note
+           max(length(note)) AS longest_note,
+           max(length(segment)) AS longest_segment,
+           count(*) FILTER (regexp_matches(segment, '[\\x00-\\x1f\\x7f]')) AS unprintable_segments
     FROM {table} WHERE upload_id = $id GROUP BY metric_id, period_start
 ), per_metric AS (
     SELECT metric_id, sum(rows)::BIGINT AS rows, max(period_start) AS latest_period,
+           min(period_start) AS earliest_period,
            count(*) FILTER (isodow(period_start) <> 1) AS not_monday,
            count(*) FILTER (day(period_start) <> 1) AS not_first_of_month,
            count(*) FILTER (month(period_start) NOT IN (1, 4, 7, 10)) AS not_quarter_month,
            sum(not_finite)::BIGINT AS not_finite, min(lowest) AS lowest, max(highest) AS highest,
-           sum(not_whole)::BIGINT AS not_whole, coalesce(max(longest_note), 0) AS longest_note
+           sum(not_whole)::BIGINT AS not_whole, coalesce(max(longest_note), 0) AS longest_note,
+           coalesce(max(longest_segment), 0) AS longest_segment,
+           sum(unprintable_segments)::BIGINT AS unprintable_segments
     FROM per_period GROUP BY metric_id
 )
 SELECT m.*,

@@ -32,11 +32,16 @@ import pandera.errors
 import pandera.pandas as pa
 from pandera.ibis import Check, DataFrameSchema
 
-from metrics import periods
+from metrics import config, periods
 from metrics.access import Person
 from metrics.catalog.definitions import CatalogEntry
 
 NOTE_LIMIT = 500
+#: A segment names a slice of a metric ("mobile app", "EMEA"): short, printable text.
+SEGMENT_LIMIT = 100
+#: The largest whole number a double holds exactly (2^53): a count beyond it is not a count.
+EXACT_WHOLE = 2.0**53
+_CONTROL = r"[\x00-\x1f\x7f]"
 CADENCE_START = {
     "weekly": "a Monday",
     "monthly": "the first of a month",
@@ -126,6 +131,14 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             per_metric=lambda p: p.cadence.isna() | (p.latest_period <= _last_ended_starts(p, today)),
         ),
         Rule(
+            "period_too_early",
+            "period_start",
+            f"the period starts before {config.earliest_period():%d %b %Y}, the earliest this scorecard "
+            "accepts (SCORECARD_EARLIEST_PERIOD): a typo for a recent year?",
+            lambda t: t.period.isnull() | (t.period >= ibis.date(config.earliest_period())),
+            per_metric=lambda p: p.earliest_period >= pd.Timestamp(config.earliest_period()),
+        ),
+        Rule(
             "value_not_number",
             "value",
             "not a plain number (use . for decimals, no thousands separators, units or %)",
@@ -155,6 +168,27 @@ def rules(today: dt.date) -> tuple[Rule, ...]:
             "a count must be a whole number",
             lambda t: _finite_or_null(t) | ~t.whole.fill_null(False) | ((t.value % 1) == 0),
             per_metric=lambda p: ~p.whole | (p.not_whole == 0),
+        ),
+        Rule(
+            "count_too_large",
+            "value",
+            f"a count must be at most {EXACT_WHOLE:,.0f} (beyond it a number is no longer held exactly)",
+            lambda t: _finite_or_null(t) | ~t.whole.fill_null(False) | (t.value.abs() <= EXACT_WHOLE),
+            per_metric=lambda p: ~p.whole | ((p.lowest >= -EXACT_WHOLE) & (p.highest <= EXACT_WHOLE)),
+        ),
+        Rule(
+            "segment_too_long",
+            "segment",
+            f"a segment name is at most {SEGMENT_LIMIT} characters",
+            lambda t: t.segment.isnull() | (t.segment.length() <= SEGMENT_LIMIT),
+            per_metric=lambda p: p.longest_segment <= SEGMENT_LIMIT,
+        ),
+        Rule(
+            "segment_not_printable",
+            "segment",
+            "a segment name holds a tab, line break or other control character",
+            lambda t: t.segment.isnull() | ~t.segment.re_search(_CONTROL),
+            per_metric=lambda p: p.unprintable_segments == 0,
         ),
         Rule(
             DUPLICATE_RULE,
