@@ -28,7 +28,7 @@ with top:
         f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y} · "
         + status.count_line(counts)
     )
-    st.caption(view.reported_line)
+    st.caption(ui.literal(view.reported_line))
 if not view.tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
     st.stop()

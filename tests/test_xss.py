@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import access, store
@@ -146,3 +147,110 @@ def test_typed_text_on_the_people_page_is_refused_or_shown_as_text(demo_db: Path
     )
     with store.connect(demo_db) as con:
         assert access.require_person(con, "mallory@example.com").name == f"Mallory {PAYLOAD}"
+
+
+MARKDOWN = "[x](javascript:alert(1)) ![i](https://example.com/p.png) <b>b</b>"
+#: a link or an image that Markdown would render: [text](target) without an escaping backslash
+_LIVE_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")
+
+
+def plant_markdown(path: Path) -> None:
+    """Markdown payloads where people type text: a definition's name and meaning, an objective's
+    title, an upload's file name and a value's segment, a timeline event, an owner's note."""
+    from metrics.board import timeline
+    from metrics.okrs import objectives, progress
+
+    with store.connect(path) as con:
+        entry = next(e for e in catalog.entries(con) if e.definition.id == METRIC)
+        renamed = dataclasses.replace(
+            entry.definition, name=f"Uptime {MARKDOWN}", description=f"Meaning {MARKDOWN}"
+        )
+        with store.transaction(con):
+            version = catalog.add_version(con, renamed, proposed_by=ONE_PER_ROLE["executive"])
+            for side, signer in (
+                ("it", ONE_PER_ROLE["it_approver"]),
+                ("marketing", ONE_PER_ROLE["marketing_approver"]),
+            ):
+                catalog.record_signature(
+                    con, METRIC, version, side=side, signer=signer, content_hash=renamed.content_hash()
+                )
+            upload = observations.add_upload(
+                con,
+                original=b"planted",
+                file_name=f"{MARKDOWN}.csv",
+                uploaded_by=ONE_PER_ROLE["admin"],
+                source="cli",
+                outcome="accepted",
+                row_count=1,
+            )
+            frame = pd.DataFrame(
+                {
+                    "metric_id": [METRIC],
+                    "period_start": [WEEK],
+                    "segment": [f"seg {MARKDOWN}"[:100]],
+                    "value": [99.5],
+                    "note": [f"value note {MARKDOWN}"],
+                }
+            )
+            observations.append(con, frame, upload)
+        admin = access.require_person(con, ONE_PER_ROLE["admin"])
+        commentary.write(con, admin, METRIC, WEEK, f"Note {MARKDOWN}")
+        timeline.add(
+            con, admin, timeline.NewEvent(WEEK + dt.timedelta(days=1), "incident", f"Event {MARKDOWN}")
+        )
+        draft = objectives.ObjectiveDraft(
+            f"Objective {MARKDOWN}",
+            "2026-Q4",
+            "priya.cio@example.com",
+            "marco.cmo@example.com",
+            (
+                progress.KeyResultSpec("conversion_rate", 3.0, 3.6, dt.date(2026, 12, 31)),
+                progress.KeyResultSpec("sessions", 250_000, 260_000, dt.date(2026, 12, 31)),
+            ),
+        )
+        objectives.save(con, access.require_person(con, "priya.cio@example.com"), draft)
+
+
+def _markdown_sources(node: Any) -> Iterator[str]:
+    """The Markdown an element renders (its value, label or help), raw, escapes kept."""
+    if getattr(node, "type", "") in {"dataframe", "arrow_data_frame", "table", "json", "code"}:
+        return
+    for attribute in ("value", "label", "body", "help"):
+        try:
+            value = getattr(node, attribute)
+        except Exception:  # noqa: S112 - not every element has every attribute
+            continue
+        if isinstance(value, str):
+            yield value
+
+
+def _plotly_specs(at: AppTest) -> Iterator[str]:
+    """Plotly figures (their hover labels render a subset of HTML). Vega-Lite's tooltips show
+    text as text, so its specs carry titles as written."""
+    for node in _nodes(at):
+        spec = getattr(getattr(node, "proto", None), "spec", "")
+        if isinstance(spec, str) and '"layout"' in spec and "vega-lite" not in spec:
+            yield spec
+
+
+@pytest.mark.parametrize("role", sorted(ONE_PER_ROLE))
+def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
+    demo_db: Path, role: str
+) -> None:
+    plant_markdown(demo_db)
+    at = app_signed_in(ONE_PER_ROLE[role])
+    for page, *_ in dashboard_pages():
+        try:
+            at.switch_page(page).run()
+        except ValueError:
+            continue  # a page this role may not open is not registered for them
+        assert not at.exception, f"{role} on {page}"
+        for node in _nodes(at):
+            for source in _markdown_sources(node):
+                assert not _LIVE_LINK.search(source), (
+                    f"{role} on {page}: {getattr(node, 'type', node)}: {source[:160]}"
+                )
+        for spec in _plotly_specs(at):
+            assert "<b>b</b>" not in spec and "<img" not in spec, (
+                f"{role} on {page}: a chart's hover holds markup"
+            )

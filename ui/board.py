@@ -210,7 +210,7 @@ def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -
     d = t.definition
     with st.container(border=True):
         st.metric(
-            d.name,
+            plain(d.name),  # a label renders Markdown: a definition's name is shown as typed
             status.format_value(t.latest, d),
             delta=status.format_change(t.delta, d),
             delta_color="normal" if d.higher_is_better else "inverse",

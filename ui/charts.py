@@ -7,6 +7,7 @@ each incident, release or campaign that concerns the metric, named on hover.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -29,6 +30,12 @@ NO_TEMPLATE = "none"
 LINE_COLOUR = "#33415c"
 TARGET_COLOUR = "#8a94a6"
 SEGMENT_COLOURS = ("#5b8def", "#e0a030", "#3fa37a", "#b05cc0", "#d05050")
+
+
+def hover_text(text: str) -> str:
+    """User text safe in plotly hover labels and legends, which render a subset of HTML and
+    fill in %{...} templates: shown exactly as written, never as markup or a template."""
+    return html.escape(text).replace("%", "&#37;")
 
 
 def _axis_suffix(index: int) -> str:
@@ -67,7 +74,7 @@ def _event_hover_trace(timeline: Sequence[Event], x: list[object], top: float) -
             "symbol": [EVENT_SYMBOLS.get(e.kind, "circle") for e in shown],
             "size": 9,
         },
-        text=[e.label for e in shown],
+        text=[hover_text(e.label) for e in shown],
         hovertemplate="%{x|%d %b %Y}<br>%{text}<extra></extra>",
         name="Events",
         showlegend=False,
@@ -121,7 +128,7 @@ def _event_traces(
         "xaxis": xa,
         "yaxis": ya,
         "mode": "markers",
-        "text": [e.label for e in shown],
+        "text": [hover_text(e.label) for e in shown],
         "showlegend": False,
         "name": "Events",
         "marker": {
@@ -269,8 +276,8 @@ def metric_history(
                 y=list(frame["value"]),
                 mode="lines",
                 line={"color": SEGMENT_COLOURS[index % len(SEGMENT_COLOURS)], "width": 1.2},
-                name=name,
-                hovertemplate=f"{name} %{{x|%d %b %Y}}: %{{y:,.4~g}}<extra></extra>",
+                name=hover_text(name),
+                hovertemplate=f"{hover_text(name)} %{{x|%d %b %Y}}: %{{y:,.4~g}}<extra></extra>",
             )
         )
     figure.add_trace(

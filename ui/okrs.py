@@ -121,7 +121,7 @@ def key_result(k: progress.KeyResultProgress, history: pd.DataFrame, start: dt.d
     badge.markdown(
         STATUS_BADGES[k.status] + (" :gray-badge[stale]" if k.stale and k.current is not None else "")
     )
-    with st.expander(f"Trend of {d.name} with its target", icon=":material/show_chart:"):
+    with st.expander(f"Trend of {plain(d.name)} with its target", icon=":material/show_chart:"):
         st.plotly_chart(trend_figure(k, history, start), config={"displayModeBar": False})
 
 
@@ -129,7 +129,7 @@ def objective_card(op: okrs.ObjectiveProgress, people: Mapping[str, str], person
     o = op.objective
     with st.container(border=True):
         head, badge = st.columns([6, 1.3], vertical_alignment="center")
-        head.subheader(o.title, anchor=False)
+        head.subheader(plain(o.title), anchor=False)
         badge.markdown(STATUS_BADGES[op.status] if o.accepted else ":blue-badge[Awaiting acceptance]")
         st.caption(owners_line(o, people))
         st.progress(
