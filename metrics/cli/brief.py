@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from metrics import access, clock, store
-from metrics.cli.args import iso_date
+from metrics.cli.args import add_as_of, add_user
 from metrics.errors import InputRejected
 from metrics.okrs import brief
 
@@ -71,11 +71,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--out", help="file to write: .md for Markdown, .pdf for PDF (default: print Markdown)"
     )
-    parser.add_argument(
-        "--as-of",
-        type=iso_date,
-        help="show what was known at the end of this day (YYYY-MM-DD); default: everything known now",
-    )
-    parser.add_argument("--user", help="email of who keeps the brief in the database (optional)")
+    add_as_of(parser, "everything known now")
+    add_user(parser, "who keeps the brief in the database (optional)", required=False)
     parser.add_argument("--list", action="store_true", help="list the kept briefs instead")
     parser.set_defaults(handler=lambda args: _list(args) if args.list else _make(args))

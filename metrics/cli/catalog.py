@@ -23,6 +23,7 @@ from metrics.catalog import definitions as catalog
 from metrics.catalog import glossary, proposals
 from metrics.catalog.definitions import MetricDefinition, Seed
 from metrics.catalog.proposals import FieldChange
+from metrics.cli.args import add_user
 from metrics.errors import InputRejected, ScorecardError
 
 #: seed-file key for each field, in the seed file's order (min and max sit after red)
@@ -349,12 +350,7 @@ def register(commands: Any) -> None:
             help="treat agreed metrics missing from FILE as retirements to propose",
         )
         if name == "import":
-            command.add_argument(
-                "--user",
-                required=True,
-                metavar="EMAIL",
-                help="who proposes (an executive, approver or admin)",
-            )
+            add_user(command, "who proposes (an executive, approver or admin)")
             command.add_argument("--comment", help="why (stored with every proposal; default: the file name)")
         command.set_defaults(handler=handler)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from metrics import access, store
+from metrics.cli.args import add_user
 from metrics.errors import InputRejected, NotFound
 from metrics.uploads import ingest
 
@@ -133,9 +134,7 @@ def register(commands: Any) -> None:
         "'line N, column C: 'value' - reason'. Exit 1 if any file was rejected.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="metric CSV files (UTF-8)")
-    parser.add_argument(
-        "--user", required=True, metavar="EMAIL", help="who is uploading (must be in the people table)"
-    )
+    add_user(parser, "who is uploading (must be in the people table)")
     parser.add_argument("--dry-run", action="store_true", help="check and preview only; store nothing")
     parser.set_defaults(handler=_ingest)
 
@@ -146,5 +145,5 @@ def register(commands: Any) -> None:
         "come back. Allowed for the uploading team and admins.",
     )
     retract.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    retract.add_argument("--user", required=True, metavar="EMAIL")
+    add_user(retract, "who retracts it (the uploading team or an admin)")
     retract.set_defaults(handler=_retract)

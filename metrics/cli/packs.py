@@ -11,7 +11,7 @@ from typing import Any
 from metrics import access, clock, store
 from metrics.board import timeline as events
 from metrics.board import view as board
-from metrics.cli.args import iso_date
+from metrics.cli.args import add_as_of, add_period, add_user
 from metrics.packs import gather as pack
 
 
@@ -86,10 +86,10 @@ def register(commands: Any) -> None:
         description="Build the board pack (cover, board, a page per area, owners' notes, sign-off status, "
         "definitions and glossary) for one period, as a PDF or a self-contained HTML file.",
     )
-    build.add_argument("--period", required=True, help="2026-Q3, 2026-11 or 2026-W47")
+    add_period(build)
     build.add_argument("--out", required=True, help="file to write; .pdf or .html chooses the format")
     build.add_argument("--format", choices=pack.FORMATS, help="pdf or html (default: from --out)")
-    build.add_argument("--as-of", type=iso_date, help="numbers as known on this day (default: today)")
+    add_as_of(build)
     build.set_defaults(handler=_pack)
 
     freeze = commands.add_parser(
@@ -98,9 +98,9 @@ def register(commands: Any) -> None:
         description="Build the PDF and HTML pack for a period that has ended and store both unchanged. "
         "Executives and admins may freeze; a period is frozen once.",
     )
-    freeze.add_argument("--period", required=True, help="2026-Q3, 2026-11 or 2026-W47")
-    freeze.add_argument("--user", required=True, metavar="EMAIL", help="who freezes it (an executive)")
-    freeze.add_argument("--as-of", type=iso_date, help="numbers as known on this day (default: today)")
+    add_period(freeze)
+    add_user(freeze, "who freezes it (an executive)")
+    add_as_of(freeze)
     freeze.set_defaults(handler=_freeze)
 
     listing = commands.add_parser(
@@ -120,5 +120,5 @@ def register(commands: Any) -> None:
         "Errors are printed as 'line N, column C: 'value' - reason'.",
     )
     timeline.add_argument("file", help="events CSV (UTF-8)")
-    timeline.add_argument("--user", required=True, metavar="EMAIL", help="who adds them (an executive)")
+    add_user(timeline, "who adds them (an executive)")
     timeline.set_defaults(handler=_events)

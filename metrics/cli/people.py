@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from metrics import access, store
+from metrics.cli.args import add_user
 
 
 def _acting(con: store.Connection, email: str) -> access.Person:
@@ -76,7 +77,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--role", action="append", required=True, choices=access.ROLES, help="a role; repeat for several"
     )
     add.add_argument("--team", help="team id (required for uploaders), e.g. marketing_analytics")
-    add.add_argument("--user", required=True, metavar="EMAIL", help="the admin making the change")
+    add_user(add, "the admin making the change")
     add.set_defaults(handler=_add)
 
     remove = actions.add_parser(
@@ -85,5 +86,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Take away a person's access at their next click. Their history stays. Needs an admin.",
     )
     remove.add_argument("email", help="the person's sign-in email")
-    remove.add_argument("--user", required=True, metavar="EMAIL", help="the admin making the change")
+    add_user(remove, "the admin making the change")
     remove.set_defaults(handler=_remove)
