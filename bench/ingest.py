@@ -144,12 +144,14 @@ def peak_memory_mib(csv: Path, folder: Path) -> float:
     code = (
         f"import sys, resource, datetime as dt; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
         "from pathlib import Path\n"
-        "from metrics import access, ingest, seed, store\n"
+        "from metrics import access, store\n"
+        "from metrics.seed import first_start as seed\n"
+        "from metrics.uploads import csv_file, ingest\n"
         f"db = Path({str(db)!r}); seed.initialise(db, demo_data=False, demo_people=True)\n"
         "with store.connect(db) as con: p = access.get_person(con, 'ivan.ops@example.com')\n"
         f"csv = Path({str(csv)!r})\n"
         "r = ingest.ingest(None, csv.name, p, path=db, csv_path=csv, today=dt.date(2026, 11, 23),"
-        " limits=ingest.Limits(10**10, 10**8))\n"
+        " limits=csv_file.Limits(10**10, 10**8))\n"
         "assert r.outcome == 'accepted', r.message\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )

@@ -36,15 +36,17 @@ def test_the_same_answers_from_memory_and_from_disk(tmp_path: Path) -> None:
 
 
 def test_a_character_split_across_chunks_is_fine_and_a_bad_byte_is_located() -> None:
-    body = b"x" * (csv_file.CHUNK - len(HEADER) - 1) + "é".encode() + b"\n"  # é straddles the boundary
+    lines, rest = divmod(csv_file.CHUNK - len(HEADER) - 1, 64)
+    body = b"x" * 63 + b"\n"  # short lines up to the boundary, so no line is over the cap
+    body = body * lines + b"x" * rest + "é".encode() + b"\n"  # é straddles the boundary
     assert csv_file.receive(HEADER + body, ROOMY).problems == []
     bad = HEADER + body + b"ok\n" * 5 + b"caf\xe9\n"
     problem = csv_file.receive(bad, ROOMY).problems[0]
     assert (problem["rule"], problem["line"], problem["value"]) == (
         "not_utf8",
-        8,
+        1 + lines + 1 + 5 + 1,
         "\\xe9",
-    )  # header, the long line, 5 x ok, then caf\xe9
+    )  # header, the short lines, the line with é, 5 x ok, then caf\xe9
 
 
 def test_a_file_over_the_size_cap_is_hashed_but_not_kept() -> None:

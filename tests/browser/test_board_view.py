@@ -116,7 +116,8 @@ def _refreshes(page: Page, demo_app: RunningApp) -> None:
     expect(_tile(page, "Website sessions")).to_contain_text("253,153", timeout=30_000)
     writer = (
         "import datetime as dt, pandas as pd\n"
-        "from metrics import observations, store\n"
+        "from metrics import store\n"
+        "from metrics.uploads import observations\n"
         "frame = pd.DataFrame({'metric_id': ['sessions'], 'period_start': [dt.date(2026, 11, 16)],"
         " 'segment': [''], 'value': [261234.0], 'note': [None]})\n"
         "with store.connect() as con, store.transaction(con):\n"
