@@ -37,7 +37,7 @@ with st.form(f"person-{version}"):
         format_func=lambda t: "No team" if t is None else teams[t],
         key=f"person-team-{version}",
     )
-    saved = st.form_submit_button("Save person", type="primary")
+    saved = st.form_submit_button("Save person", type="primary", key="save-person")
 if saved and (done := ui.run(lambda: ui.people.save(admin, email, name, roles, team))):
     st.session_state["people_done"] = done  # shown above the refreshed table
     st.session_state["person_form"] = version + 1

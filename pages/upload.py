@@ -42,7 +42,9 @@ elif result.outcome == "rejected":
 else:
     ui.upload.preview(result)
     with st.form("store_upload"):
-        confirm = st.form_submit_button(f"Store {result.row_count:,} values", type="primary")
+        confirm = st.form_submit_button(
+            f"Store {result.row_count:,} values", type="primary", key="store-upload"
+        )
     if confirm:
         with st.spinner("Storing…"):
             outcome = ui.run(lambda: ingest.ingest(data, name, person))

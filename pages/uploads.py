@@ -29,7 +29,9 @@ if history is None or history.empty:
     st.stop()
 st.dataframe(history, hide_index=True)
 
-chosen = st.selectbox("Open an upload", list(history["upload"]), format_func=lambda u: f"Upload {u}")
+chosen = st.selectbox(
+    "Open an upload", list(history["upload"]), format_func=lambda u: f"Upload {u}", key="open-upload"
+)
 row = history[history["upload"] == chosen].iloc[0]
 st.subheader(f"Upload {chosen}: {ui.literal(str(row['file']))}")  # a file name is text, never Markdown
 st.caption(f"{row['outcome']} · {ui.literal(str(row['by']))} · {row['at']:%d %b %Y %H:%M} UTC")

@@ -73,7 +73,7 @@ def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
     at = app_as("marco.cmo@example.com")
     form = at.get("form")
     assert form, "executives see the event form"
-    at.text_input[0].input("Winter sale starts")
+    at.text_input(key="event-title").input("Winter sale starts")
     next(b for b in at.button if b.label == "Add to the timeline").click()
     at.run()
     assert not at.exception
@@ -86,7 +86,7 @@ def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
 def test_an_owner_writes_a_note_on_the_journey_page(demo_db: Path) -> None:
     at = app_as("sam.marketing@example.com", "pages/journey.py")
     assert at.text_area, "Sam owns journey metrics and sees the note form"
-    at.text_area[0].input("Black Friday teasers went live early")
+    at.text_area(key="owner-note").input("Black Friday teasers went live early")
     next(b for b in at.button if b.label == "Save the note").click()
     at.run()
     assert not at.exception

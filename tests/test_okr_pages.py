@@ -71,7 +71,7 @@ def test_an_owner_checks_in_and_an_editor_may_create(demo_db: Path) -> None:
 def test_create_then_both_owners_accept(demo_db: Path) -> None:
     at = app_as("dana.it@example.com", "pages/okrs.py")
     at.number_input(key="new-okr-count").set_value(2).run()
-    at.text_input[0].input("Fewer abandoned carts, faster checkout")
+    at.text_input(key="okr-title").input("Fewer abandoned carts, faster checkout")
     at.selectbox(key="kr-metric-0").set_value("cart_abandonment_rate")
     at.number_input(key="kr-baseline-0").set_value(68.0)
     at.number_input(key="kr-target-0").set_value(66.0)
@@ -96,7 +96,7 @@ def test_create_then_both_owners_accept(demo_db: Path) -> None:
 
 def test_a_refused_draft_shows_a_reason_and_stores_nothing(demo_db: Path) -> None:
     at = app_as("sam.marketing@example.com", "pages/okrs.py")
-    at.text_input[0].input("")
+    at.text_input(key="okr-title").input("")
     next(b for b in at.button if b.label == "Create objective").click().run()
     assert not at.exception
     assert any("title" in e.value for e in at.error)

@@ -21,7 +21,7 @@ def test_good_file_shows_a_preview_then_stores_once(demo_db: Path) -> None:
     assert not at.exception
     assert any("passed every check" in s.value for s in at.success)
     assert [m.value for m in at.metric] == ["2", "1", "0"]
-    at.button[0].click().run()
+    at.button(key="store-upload").click().run()
     assert not at.exception
     assert any("Stored weekly_restatement.csv" in s.value for s in at.success)
     with store.connect(demo_db) as con:
@@ -46,7 +46,7 @@ def test_history_lists_attempts_and_opens_a_rejected_one(demo_db: Path) -> None:
     assert not at.exception
     history = at.dataframe[0].value
     assert set(history["outcome"]) == {"accepted", "rejected"}
-    at.selectbox[2].set_value(int(history["upload"].iloc[0])).run()
+    at.selectbox(key="open-upload").set_value(int(history["upload"].iloc[0])).run()
     assert any("must be a Monday" in str(v) for v in at.dataframe[-1].value["reason"])
 
 
@@ -62,10 +62,10 @@ def test_board_member_has_no_upload_pages(demo_db: Path) -> None:
 
 def test_the_uploading_team_retracts_from_the_history_page(demo_db: Path) -> None:
     at = _upload(app_as(IVAN, "pages/upload.py"), "weekly_restatement.csv", "good")
-    at.button[0].click().run()
+    at.button(key="store-upload").click().run()
     at = app_as(IVAN, "pages/uploads.py")
     newest = int(at.dataframe[0].value["upload"].iloc[0])
-    at.selectbox[2].set_value(newest).run()
+    at.selectbox(key="open-upload").set_value(newest).run()
     retract = [b for b in at.button if b.label == "Retract this upload"]
     assert retract
     retract[0].click().run()

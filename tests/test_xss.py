@@ -132,16 +132,18 @@ def test_planted_text_is_shown_verbatim_and_never_as_html(demo_db: Path) -> None
 
 def test_typed_text_on_the_people_page_is_refused_or_shown_as_text(demo_db: Path) -> None:
     at = app_signed_in(ONE_PER_ROLE["admin"], "pages/people.py")
-    at.text_input[0].input(f"x{PAYLOAD}@example.com")
-    at.text_input[1].input(f"Mallory {PAYLOAD}")
-    at.multiselect[0].select("board")
-    at.button[0].click().run()  # the form's submit button
+    at.text_input(key="person-email-0").input(f"x{PAYLOAD}@example.com")
+    at.text_input(key="person-name-0").input(f"Mallory {PAYLOAD}")
+    at.multiselect(key="person-roles-0").select("board")
+    at.button(key="save-person").click().run()
     assert "not an email address" in at.error[0].value
     _check_page(at, "pages/people.py")
-    at.text_input[0].input("mallory@example.com")  # the refused entry stayed; correct the email
-    at.button[0].click().run()
+    at.text_input(key="person-email-0").input("mallory@example.com")  # the refused entry stayed
+    at.button(key="save-person").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert "Added" in at.success[0].value and at.text_input[0].value == ""  # saved, form emptied
+    assert (
+        "Added" in at.success[0].value and at.text_input(key="person-email-1").value == ""
+    )  # saved: a fresh, empty form
     assert "dataframe" in _check_page(at, "pages/people.py") or "arrow_data_frame" in _check_page(
         at, "pages/people.py"
     )

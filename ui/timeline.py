@@ -26,7 +26,7 @@ def event_forms(view: BoardView, person: Person | None) -> None:
         day_col, kind_col = st.columns(2)
         day = day_col.date_input("Date", value=ui.today(), max_value=ui.today() + dt.timedelta(days=365))
         kind = kind_col.selectbox("Kind", events.KINDS, format_func=events.KIND_LABELS.__getitem__)
-        title = st.text_input("What happened", max_chars=events.MAX_TITLE)
+        title = st.text_input("What happened", max_chars=events.MAX_TITLE, key="event-title")
         metric_ids = st.multiselect(
             "Charts it concerns (none = every chart)", list(names), format_func=names.__getitem__
         )
@@ -86,7 +86,7 @@ def note_form(view: BoardView, metric_ids: tuple[str, ...], person: Person | Non
         by_id: dict[str, Tile] = {t.definition.id: t for t in mine}
         chosen = st.selectbox("Metric", list(by_id), format_func=lambda m: _note_choice(by_id[str(m)]))
         choice = by_id[str(chosen)]
-        body = st.text_area("Why did it move?", max_chars=commentary.MAX_NOTE, height=80)
+        body = st.text_area("Why did it move?", max_chars=commentary.MAX_NOTE, height=80, key="owner-note")
         if st.form_submit_button("Save the note"):
 
             def write() -> bool:
