@@ -15,3 +15,10 @@ W47_COUNTS = {
 }
 #: the same, as the headline reads it
 W47_HEADLINE = "9 on target · 5 near target · 6 to watch · 4 off target"
+
+#: W47 values as the board shows them (by metric name), from the demo series
+W47_SHOWN = {"Site uptime": "99.92%", "Website sessions": "253,153", "Cost per lead": "$71.19"}
+#: the same three by id, as numbers (uptime as stored, before rounding for show)
+W47_SESSIONS = 253_153.0
+W47_LEAD_SIGNUPS = 2_895.0
+W47_UPTIME = 99.9213  # compare with a tolerance of 1e-3

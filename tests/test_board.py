@@ -14,7 +14,7 @@ from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected
 from metrics.uploads import observations
 from tests.conftest import TODAY
-from tests.known import W47_COUNTS
+from tests.known import W47_COUNTS, W47_LEAD_SIGNUPS, W47_SESSIONS, W47_SHOWN
 from tests.values import add_values
 
 SEED = {m.id: m for m in catalog.load_seed().metrics}
@@ -24,9 +24,8 @@ def test_latest_week_shows_the_known_demo_values(con: store.Connection) -> None:
     view = board.view(con, TODAY)
     assert view.period == board.BoardPeriod("weekly", dt.date(2026, 11, 16))
     shown = {t.definition.id: status.format_value(t.latest, t.definition) for t in view.tiles}
-    assert shown["site_uptime"] == "99.92%"
-    assert shown["sessions"] == "253,153"
-    assert shown["cost_per_lead"] == "$71.19"
+    by_name = {t.definition.name: shown[t.definition.id] for t in view.tiles}
+    assert {name: by_name[name] for name in W47_SHOWN} == W47_SHOWN
     assert view.counts == W47_COUNTS
     assert len(view.tiles) == 24
 
@@ -66,7 +65,7 @@ def test_as_of_a_past_day_ignores_later_restatements(con: store.Connection) -> N
     before = board.view(con, TODAY, w47, as_of=dt.date(2026, 11, 22)).tile("sessions")
     too_early = board.view(con, TODAY, w47, as_of=dt.date(2026, 11, 19)).tile("sessions")
     assert now is not None and now.latest == 111_111.0
-    assert before is not None and before.latest == 253_153.0
+    assert before is not None and before.latest == W47_SESSIONS
     assert too_early is not None and too_early.rag == status.NO_DATA
 
 
@@ -141,11 +140,11 @@ def test_the_funnel_states_what_each_rate_is_a_share_of(con: store.Connection) -
     steps = board.funnel(view)
     assert [s.area for s in steps] == list(catalog.JOURNEY_AREAS)
     sessions, leads, orders, _repeat = steps
-    assert sessions.volume == 253_153.0
-    assert leads.rate == pytest.approx(100 * 2895 / 253_153)
+    assert sessions.volume == W47_SESSIONS
+    assert leads.rate == pytest.approx(100 * W47_LEAD_SIGNUPS / W47_SESSIONS)
     conversion = view.tile("conversion_rate")
-    assert conversion is not None and orders.volume == pytest.approx(253_153 * conversion.latest / 100)  # type: ignore[operator]
-    assert "253,153 website sessions" in board.funnel_text(steps)
+    assert conversion is not None and orders.volume == pytest.approx(W47_SESSIONS * conversion.latest / 100)  # type: ignore[operator]
+    assert f"{W47_SHOWN['Website sessions']} website sessions" in board.funnel_text(steps)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from metrics.catalog import definitions as catalog
 from metrics.errors import PermissionDenied
 from metrics.packs import exports
 from metrics.uploads import ingest, observations
+from tests.known import W47_UPTIME
 
 DATA = Path(__file__).resolve().parent / "data"
 ADMIN, IVAN, UMA, BEA = (
@@ -200,7 +201,7 @@ def test_good_file_is_previewed_then_stored_in_one_upload(demo_db: Path) -> None
     assert (preview.row_count, preview.new_values, len(preview.restated)) == (3, 2, 1)
     restated = preview.restated.iloc[0]
     assert restated["metric_id"] == "site_uptime" and restated["new_value"] == 99.41
-    assert restated["old_value"] == pytest.approx(99.9213, abs=1e-3)
+    assert restated["old_value"] == pytest.approx(W47_UPTIME, abs=1e-3)
     assert _counts(demo_db)["uploads"] == 1  # a dry run stores nothing
     stored = _upload(demo_db, "weekly_restatement.csv", IVAN)
     assert stored.outcome == "accepted" and stored.upload_id is not None
@@ -216,7 +217,7 @@ def test_good_file_is_previewed_then_stored_in_one_upload(demo_db: Path) -> None
     assert rows == (3,)
     latest = current[current["period_start"] == dt.date(2026, 11, 16)]["value"].iloc[0]
     assert latest == 99.41
-    assert [h[0] for h in history] == [pytest.approx(99.9213, abs=1e-3), 99.41]  # the old value is kept
+    assert [h[0] for h in history] == [pytest.approx(W47_UPTIME, abs=1e-3), 99.41]  # the old value is kept
 
 
 def test_utf8_bom_and_crlf_and_header_case_are_forgiven(demo_db: Path) -> None:
@@ -260,7 +261,7 @@ def test_retracting_brings_the_previous_value_back_and_deletes_nothing(demo_db: 
             "SELECT count(*) FROM observations WHERE upload_id = ?", [stored.upload_id]
         ).fetchone()
     value = current[current["period_start"] == dt.date(2026, 11, 16)]["value"].iloc[0]
-    assert value == pytest.approx(99.9213, abs=1e-3)
+    assert value == pytest.approx(W47_UPTIME, abs=1e-3)
     assert kept == (3,)
 
 

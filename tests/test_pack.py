@@ -16,10 +16,10 @@ from metrics.board import view as board
 from metrics.errors import InputRejected, PermissionDenied
 from metrics.packs import gather as pack
 from tests.conftest import TODAY
-from tests.known import W47_HEADLINE
+from tests.known import W47_HEADLINE, W47_SHOWN
 from tests.values import add_values
 
-KNOWN = ("99.92%", "253,153", "$71.19")
+KNOWN = tuple(W47_SHOWN.values())
 
 
 def _pdf_text(path: Path, page: int | None = None) -> str:

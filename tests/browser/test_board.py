@@ -9,10 +9,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ROOT, RunningApp
-from tests.known import W47_HEADLINE
+from tests.known import W47_HEADLINE, W47_SHOWN
 
 # Known values from the deterministic demo data for 2026-11-23 (seed 42).
-KNOWN = {"Site uptime": "99.92%", "Website sessions": "253,153", "Cost per lead": "$71.19"}
+KNOWN = W47_SHOWN
 
 
 def _tile(page: Page, name: str):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def test_a_second_process_writes_while_the_app_serves_and_the_board_picks_it_up(
     page: Page, demo_app: RunningApp, tmp_path: Path
 ) -> None:
     page.goto(demo_app.url)
-    expect(_tile(page, "Site uptime")).to_contain_text("99.92%", timeout=30_000)
+    expect(_tile(page, "Site uptime")).to_contain_text(W47_SHOWN["Site uptime"], timeout=30_000)
     restatement = tmp_path / "restate.csv"
     restatement.write_text(
         "metric_id,period_start,value,note\nsite_uptime,2026-11-16,99.41,restated after audit\n"
