@@ -60,10 +60,12 @@ WITH per_period AS (
            count(*) FILTER (NOT isfinite(value)) AS not_finite,
            min(value) AS lowest, max(value) AS highest,
            count(*) FILTER (value <> floor(value)) AS not_whole,
-           max(length(note)) AS longest_note,
-           max(length(segment)) AS longest_segment,
-           count(*) FILTER (regexp_matches(segment, '[\\x00-\\x1f\\x7f]')) AS unprintable_segments
+           max(length(note)) AS longest_note
     FROM {table} WHERE upload_id = $id GROUP BY metric_id, period_start
+), per_segment AS (  -- segment names are checked once per distinct name, not once per row
+    SELECT metric_id, max(length(segment)) AS longest_segment,
+           count(*) FILTER (regexp_matches(segment, '[\\x00-\\x1f\\x7f]')) AS unprintable_segments
+    FROM (SELECT DISTINCT metric_id, segment FROM {table} WHERE upload_id = $id) GROUP BY metric_id
 ), per_metric AS (
     SELECT metric_id, sum(rows)::BIGINT AS rows, max(period_start) AS latest_period,
            min(period_start) AS earliest_period,
@@ -71,18 +73,17 @@ WITH per_period AS (
            count(*) FILTER (day(period_start) <> 1) AS not_first_of_month,
            count(*) FILTER (month(period_start) NOT IN (1, 4, 7, 10)) AS not_quarter_month,
            sum(not_finite)::BIGINT AS not_finite, min(lowest) AS lowest, max(highest) AS highest,
-           sum(not_whole)::BIGINT AS not_whole, coalesce(max(longest_note), 0) AS longest_note,
-           coalesce(max(longest_segment), 0) AS longest_segment,
-           sum(unprintable_segments)::BIGINT AS unprintable_segments
+           sum(not_whole)::BIGINT AS not_whole, coalesce(max(longest_note), 0) AS longest_note
     FROM per_period GROUP BY metric_id
 )
-SELECT m.*,
+SELECT m.*, coalesce(s.longest_segment, 0) AS longest_segment,
+       coalesce(s.unprintable_segments, 0)::BIGINT AS unprintable_segments,
        -- a hash per key: a collision can only make a clean file look repeated (then the
        -- careful path counts exactly); it never lets a repeated key through
        (SELECT count(*) - count(DISTINCT hash(metric_id, period_start, segment))
         FROM {table} WHERE upload_id = $id) AS repeated_keys,
 {facts}
-FROM per_metric m LEFT JOIN upload_facts_frame f USING (metric_id)
+FROM per_metric m LEFT JOIN per_segment s USING (metric_id) LEFT JOIN upload_facts_frame f USING (metric_id)
 """
 
 
