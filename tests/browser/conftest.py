@@ -18,8 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TODAY
+
+# Every expectation waits for the thing itself, up to 30 s: with both cores running a worker each
+# (pytest-xdist), a board's tiles can take longer than Playwright's default 5 s to draw.
+expect.set_options(timeout=30_000)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM_ARGS = [
