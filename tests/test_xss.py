@@ -158,8 +158,10 @@ _LIVE_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")
 
 def plant_markdown(path: Path) -> None:
     """Markdown payloads where people type text: a definition's name and meaning, an objective's
-    title, an upload's file name and a value's segment, a timeline event, an owner's note."""
+    title, an upload's file name and a value's segment, a timeline event, an owner's note, a
+    glossary meaning and a comment on a definition."""
     from metrics.board import timeline
+    from metrics.catalog import glossary, proposals
     from metrics.okrs import objectives, progress
 
     with store.connect(path) as con:
@@ -197,6 +199,8 @@ def plant_markdown(path: Path) -> None:
             observations.append(con, frame, upload)
         admin = access.require_person(con, ONE_PER_ROLE["admin"])
         commentary.write(con, admin, METRIC, WEEK, f"Note {MARKDOWN}")
+        glossary.set_term(con, admin, "XSSTERM", f"Meaning {MARKDOWN}")
+        proposals.add_comment(con, admin, METRIC, f"Comment {MARKDOWN}")
         timeline.add(
             con, admin, timeline.NewEvent(WEEK + dt.timedelta(days=1), "incident", f"Event {MARKDOWN}")
         )
@@ -241,6 +245,7 @@ def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
 ) -> None:
     plant_markdown(demo_db)
     at = app_signed_in(ONE_PER_ROLE[role])
+    seen: list[str] = []
     for page, *_ in dashboard_pages():
         try:
             at.switch_page(page).run()
@@ -249,6 +254,7 @@ def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
         assert not at.exception, f"{role} on {page}"
         for node in _nodes(at):
             for source in _markdown_sources(node):
+                seen.append(source)
                 assert not _LIVE_LINK.search(source), (
                     f"{role} on {page}: {getattr(node, 'type', node)}: {source[:160]}"
                 )
@@ -256,3 +262,6 @@ def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
             assert "<b>b</b>" not in spec and "<img" not in spec, (
                 f"{role} on {page}: a chart's hover holds markup"
             )
+    shown = " ".join(seen)
+    for planted in ("Objective", "Uptime", "Meaning"):  # the payloads were on screen, escaped
+        assert f"{planted} \\[x\\]" in shown, planted
