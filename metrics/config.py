@@ -15,8 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from metrics.errors import BadSetting
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -97,7 +100,7 @@ def setting(env: str) -> str:
     return value or SETTINGS[env].default
 
 
-def _typed(env: str, parse: Callable[[str], object], allowed: str) -> object:
+def _typed(env: str, parse: Callable[[str], T], allowed: str) -> T:
     raw = setting(env)
     try:
         return parse(raw)
@@ -135,43 +138,34 @@ def database_path() -> Path:
 
 def lock_timeout() -> float:
     """Seconds to wait for another process's lock: a finite number, 0 or more."""
-    value = _typed("SCORECARD_LOCK_TIMEOUT", lambda t: _number(t, low=0), "a number of seconds, 0 or more")
-    assert isinstance(value, float)
-    return value
+    return _typed("SCORECARD_LOCK_TIMEOUT", lambda t: _number(t, low=0), "a number of seconds, 0 or more")
 
 
 def demo_enabled() -> bool:
-    value = _typed("SCORECARD_DEMO", _switch, "1 (on) or 0 (off); also true/false, yes/no, on/off")
-    assert isinstance(value, bool)
-    return value
+    return _typed("SCORECARD_DEMO", _switch, "1 (on) or 0 (off); also true/false, yes/no, on/off")
 
 
 def configured_today() -> dt.date | None:
     """The day SCORECARD_TODAY pretends it is, or None for the real date (see ``metrics.clock``)."""
     if not setting("SCORECARD_TODAY"):
         return None
-    value = _typed(
+    return _typed(
         "SCORECARD_TODAY", dt.date.fromisoformat, "a date written YYYY-MM-DD, or empty for the real date"
     )
-    assert isinstance(value, dt.date)
-    return value
 
 
 def max_upload_bytes() -> int:
     """The largest metric CSV accepted, from SCORECARD_MAX_UPLOAD_MB (a number above 0)."""
-    value = _typed(
+    megabytes = _typed(
         "SCORECARD_MAX_UPLOAD_MB",
         lambda t: _number(t, low=0, low_included=False),
         "a number of megabytes above 0",
     )
-    assert isinstance(value, float)
-    return int(value * 1024 * 1024)
+    return int(megabytes * 1024 * 1024)
 
 
 def max_rows() -> int:
-    value = _typed("SCORECARD_MAX_ROWS", lambda t: _whole(t, low=1), "a whole number of rows, 1 or more")
-    assert isinstance(value, int)
-    return value
+    return _typed("SCORECARD_MAX_ROWS", lambda t: _whole(t, low=1), "a whole number of rows, 1 or more")
 
 
 def ingest_memory() -> str:
@@ -182,15 +176,11 @@ def ingest_memory() -> str:
             raise ValueError(text)
         return text
 
-    value = _typed("SCORECARD_INGEST_MEMORY", parse, "an amount such as 500MB or 1GB")
-    assert isinstance(value, str)
-    return value
+    return _typed("SCORECARD_INGEST_MEMORY", parse, "an amount such as 500MB or 1GB")
 
 
 def earliest_period() -> dt.date:
-    value = _typed("SCORECARD_EARLIEST_PERIOD", dt.date.fromisoformat, "a date written YYYY-MM-DD")
-    assert isinstance(value, dt.date)
-    return value
+    return _typed("SCORECARD_EARLIEST_PERIOD", dt.date.fromisoformat, "a date written YYYY-MM-DD")
 
 
 def check_all() -> None:

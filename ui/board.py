@@ -50,7 +50,7 @@ def _view(
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _default_period(path: str, fingerprint: tuple[int, ...], day: dt.date, known_on: dt.date) -> BoardPeriod:
-    moment = None if known_on >= day else board.as_of_moment(known_on)
+    moment = board.known_at(known_on, day)
     with store.connect(Path(path)) as con:
         return board.newest_reported_period(con, known_on, "weekly", moment)
 
@@ -335,7 +335,7 @@ def _drilldown_figure(
     t = view.tile(metric_id)
     assert t is not None
     first = t.history["period_start"].iloc[-periods_back] if len(t.history) >= periods_back else None
-    moment = None if view.as_of >= today() else board.as_of_moment(view.as_of)
+    moment = board.known_at(view.as_of, today())
     with store.connect() as con:
         segments = drilldown.segments(con, metric_id, view.period.end, moment)
         targets = drilldown.targets(con, metric_id)

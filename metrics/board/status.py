@@ -38,11 +38,10 @@ def rag(value: float | None, d: MetricDefinition) -> str:
 
 def word(value: float | None, d: MetricDefinition) -> str:
     """The status word for a metric's value: 'on target' only when the shown value meets the target."""
-    colour = rag(value, d)
-    if colour != GREEN:
-        return {AMBER: TO_WATCH, RED: OFF_TARGET, NO_DATA: NO_DATA}[colour]
     value_shown = shown(value, d)
-    assert value_shown is not None
+    colour = rag_for(value_shown, higher_is_better=d.higher_is_better, amber=d.amber, red=d.red)
+    if colour != GREEN or value_shown is None:
+        return rag_word(colour)
     meets = value_shown >= d.target if d.higher_is_better else value_shown <= d.target
     return ON_TARGET if meets else NEAR_TARGET
 
@@ -57,7 +56,8 @@ def count_line(counts: dict[str, int]) -> str:
 
 
 def rag_word(colour: str) -> str:
-    """The word for a scale without a separate target (the error budget): green is on target."""
+    """The word for a colour where no separate target splits green (the error budget): green is
+    on target."""
     return {GREEN: ON_TARGET, AMBER: TO_WATCH, RED: OFF_TARGET, NO_DATA: NO_DATA}[colour]
 
 

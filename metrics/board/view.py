@@ -147,9 +147,12 @@ def exact_reading(series: Values, cadence: str, period: BoardPeriod) -> Reading 
 
 
 def reading(series: Values, cadence: str, period: BoardPeriod) -> Reading | None:
-    """The value for the period, else the newest value whose own period had ended by its end."""
+    """The value for the period. A metric reported as often as the period or more owes exactly
+    that (an older value is never shown in its place, so every tile and funnel stage of one
+    board reads the same period); one reported less often gives its newest value whose own
+    period had ended by the period's end."""
     found = exact_reading(series, cadence, period)
-    if found is not None:
+    if found is not None or CADENCE_RANK[cadence] <= CADENCE_RANK[period.cadence]:
         return found
     index = bisect.bisect_left(series.starts, period.end) - 1
     while index >= 0 and periods.shift(series.starts[index], cadence, 1) > period.end:
@@ -225,10 +228,6 @@ def build_tile(
         series = Values(series.starts[:shown], series.values[:shown])
         history = history.iloc[:shown]
     found = reading(series, d.cadence, period)
-    if found is not None and not found.exact and CADENCE_RANK[d.cadence] <= CADENCE_RANK[period.cadence]:
-        # a metric reported this often owes a value for this very period: an older one is not
-        # shown in its place, so every tile and funnel stage of one board reads the same period
-        found = None
     if found is None:
         return Tile(entry, None, None, None, None, status.NO_DATA, True, history)
     basis = period if found.exact else BoardPeriod(d.cadence, found.last)
@@ -279,6 +278,12 @@ def histories(
 def as_of_moment(as_of: dt.date | None) -> dt.datetime | None:
     """Numbers as known at the end of that day (UTC); None = everything known now."""
     return None if as_of is None else dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+
+
+def known_at(as_of: dt.date | None, today: dt.date) -> dt.datetime | None:
+    """The moment a view "as of" a day reads: the end of a past day; None (everything known
+    now) for no day, today or later."""
+    return None if as_of is None or as_of >= today else as_of_moment(as_of)
 
 
 def tiles(
@@ -366,7 +371,7 @@ def view(
 ) -> BoardView:
     """Everything the board page and the pack show, for one period as known on one day
     (by default the newest week whose values have arrived by then)."""
-    moment = None if as_of is None or as_of >= today else as_of_moment(as_of)
+    moment = known_at(as_of, today)
     period = period or newest_reported_period(con, as_of or today, "weekly", moment)
     # as of a past day, "due for review" is judged on that day too: a rebuilt pack reads as the frozen one
     board = tiles(con, today if moment is None else as_of or today, moment, period)

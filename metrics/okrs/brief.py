@@ -180,8 +180,8 @@ def _notes(
 def gather(con: store.Connection, week: BoardPeriod, today: dt.date, as_of: dt.date | None = None) -> Brief:
     """The brief for ``week``, from what the database holds now, or held at the end of ``as_of``
     (values, retractions, notes, check-ins, events, wins and definitions recorded by then)."""
-    moment = None if as_of is None or as_of >= today else board.as_of_moment(as_of)
-    day = today if moment is None or as_of is None else as_of
+    moment = board.known_at(as_of, today)
+    day = as_of if moment is not None and as_of is not None else today
     if week.start > day:
         raise InputRejected(f"{week.label} has not started yet.")
     now_tiles = board.tiles(con, day, moment, week)

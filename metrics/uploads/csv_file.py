@@ -323,8 +323,14 @@ def rows_unaccounted(path: Path, lines: int, read: int) -> Problem:
     )
 
 
-def blank_lines(path: Path) -> int:
-    """Empty lines after the header (the CSV reader skips them: they are no rows)."""
+def rows_accounted(path: Path, lines: int, read: int) -> bool:
+    """Does every data line of the file stand for a row read? Empty lines are no rows (the CSV
+    reader skips them); they are counted only when the plain count differs."""
+    return read == lines or read == lines - _blank_lines(path)
+
+
+def _blank_lines(path: Path) -> int:
+    """Empty lines after the header."""
     with path.open("rb") as file:
         next(file, None)
         return sum(1 for line in file if line in (b"\n", b"\r\n", b"\r"))

@@ -214,7 +214,7 @@ def _straight_in_transaction(
     table = loading.make_dry_run_table(con) if upload_id is None else "observations"
     upload_id = upload_id or 0
     result.row_count = loading.load(con, csv_path, received.names, table, upload_id)
-    if result.row_count == 0 or result.row_count != received.rows:
+    if result.row_count == 0 or not csv_file.rows_accounted(csv_path, received.rows, result.row_count):
         return False  # the careful path says why: every data line of the file is accounted for
     if schemas.profile_breaks(schemas.rules(today), loading.profile(con, table, upload_id, facts)):
         return False
@@ -336,8 +336,7 @@ def _careful_check(
         return structure, {}
     staged_row = con.execute("SELECT count(*) FROM upload_rows").fetchone()
     staged = int(staged_row[0]) if staged_row else 0
-    if staged != received.rows and staged != received.rows - csv_file.blank_lines(csv_path):
-        # a data line the reader did not return as a row is never dropped (empty lines are no rows)
+    if not csv_file.rows_accounted(csv_path, received.rows, staged):  # a data line is never dropped
         return [csv_file.rows_unaccounted(csv_path, received.rows, staged)], {}
     if staged == 0:
         return [csv_file.no_rows()], {}
