@@ -31,43 +31,55 @@ METRIC = "site_uptime"  # an IT uptime metric, weekly, on the board
 WEEK = dt.date(2026, 11, 16)  # the last complete week before the fixed today (2026-11-23)
 
 
+def _plant_shared(
+    con: store.Connection, payload: str, *, name: str, description: str | None, segment: str, value_note: str
+) -> None:
+    """``payload`` in the fields the two planting helpers share: the metric's name and meaning
+    (agreed by both sides, so it shows), an upload's file name, a value's segment and note, and an
+    owner's note on the board."""
+    entry = next(e for e in catalog.entries(con) if e.definition.id == METRIC)
+    renamed = dataclasses.replace(
+        entry.definition, name=name, description=description or entry.definition.description
+    )
+    with store.transaction(con):
+        version = catalog.add_version(con, renamed, proposed_by=ONE_PER_ROLE["executive"])
+        for side, signer in (
+            ("it", ONE_PER_ROLE["it_approver"]),
+            ("marketing", ONE_PER_ROLE["marketing_approver"]),
+        ):
+            catalog.record_signature(
+                con, METRIC, version, side=side, signer=signer, content_hash=renamed.content_hash()
+            )
+        upload = observations.add_upload(
+            con,
+            original=b"planted",
+            file_name=f"{payload}.csv",
+            uploaded_by=ONE_PER_ROLE["admin"],
+            source="cli",
+            outcome="accepted",
+            row_count=1,
+        )
+        frame = pd.DataFrame(
+            {
+                "metric_id": [METRIC],
+                "period_start": [WEEK],
+                "segment": [segment],
+                "value": [99.5],
+                "note": [value_note],
+            }
+        )
+        observations.append(con, frame, upload)
+    admin = access.require_person(con, ONE_PER_ROLE["admin"])
+    commentary.write(con, admin, METRIC, WEEK, f"Note {payload}")
+
+
 def plant_payloads(path: Path) -> None:
     """Put PAYLOAD where people can put text: a metric name (agreed by both sides, so it
-    shows), an upload's file name, a value's note and, where commentary exists, an
-    owner's note on the board."""
+    shows), an upload's file name, a value's note and an owner's note on the board."""
     with store.connect(path) as con:
-        entry = next(e for e in catalog.entries(con) if e.definition.id == METRIC)
-        renamed = dataclasses.replace(entry.definition, name=f"Uptime {PAYLOAD}")
-        with store.transaction(con):
-            version = catalog.add_version(con, renamed, proposed_by=ONE_PER_ROLE["executive"])
-            for side, signer in (
-                ("it", ONE_PER_ROLE["it_approver"]),
-                ("marketing", ONE_PER_ROLE["marketing_approver"]),
-            ):
-                catalog.record_signature(
-                    con, METRIC, version, side=side, signer=signer, content_hash=renamed.content_hash()
-                )
-            upload = observations.add_upload(
-                con,
-                original=b"planted",
-                file_name=f"{PAYLOAD}.csv",
-                uploaded_by=ONE_PER_ROLE["admin"],
-                source="cli",
-                outcome="accepted",
-                row_count=1,
-            )
-            frame = pd.DataFrame(
-                {
-                    "metric_id": [METRIC],
-                    "period_start": [WEEK],
-                    "segment": [""],
-                    "value": [99.5],
-                    "note": [PAYLOAD],
-                }
-            )
-            observations.append(con, frame, upload)
-        admin = access.require_person(con, ONE_PER_ROLE["admin"])
-        commentary.write(con, admin, METRIC, WEEK, f"Note {PAYLOAD}")
+        _plant_shared(
+            con, PAYLOAD, name=f"Uptime {PAYLOAD}", description=None, segment="", value_note=PAYLOAD
+        )
 
 
 def _nodes(at: AppTest) -> Iterator[Any]:
@@ -165,40 +177,15 @@ def plant_markdown(path: Path) -> None:
     from metrics.okrs import objectives, progress
 
     with store.connect(path) as con:
-        entry = next(e for e in catalog.entries(con) if e.definition.id == METRIC)
-        renamed = dataclasses.replace(
-            entry.definition, name=f"Uptime {MARKDOWN}", description=f"Meaning {MARKDOWN}"
+        _plant_shared(
+            con,
+            MARKDOWN,
+            segment=f"seg {MARKDOWN}"[:100],
+            value_note=f"value note {MARKDOWN}",
+            name=f"Uptime {MARKDOWN}",
+            description=f"Meaning {MARKDOWN}",
         )
-        with store.transaction(con):
-            version = catalog.add_version(con, renamed, proposed_by=ONE_PER_ROLE["executive"])
-            for side, signer in (
-                ("it", ONE_PER_ROLE["it_approver"]),
-                ("marketing", ONE_PER_ROLE["marketing_approver"]),
-            ):
-                catalog.record_signature(
-                    con, METRIC, version, side=side, signer=signer, content_hash=renamed.content_hash()
-                )
-            upload = observations.add_upload(
-                con,
-                original=b"planted",
-                file_name=f"{MARKDOWN}.csv",
-                uploaded_by=ONE_PER_ROLE["admin"],
-                source="cli",
-                outcome="accepted",
-                row_count=1,
-            )
-            frame = pd.DataFrame(
-                {
-                    "metric_id": [METRIC],
-                    "period_start": [WEEK],
-                    "segment": [f"seg {MARKDOWN}"[:100]],
-                    "value": [99.5],
-                    "note": [f"value note {MARKDOWN}"],
-                }
-            )
-            observations.append(con, frame, upload)
         admin = access.require_person(con, ONE_PER_ROLE["admin"])
-        commentary.write(con, admin, METRIC, WEEK, f"Note {MARKDOWN}")
         glossary.set_term(con, admin, "XSSTERM", f"Meaning {MARKDOWN}")
         proposals.add_comment(con, admin, METRIC, f"Comment {MARKDOWN}")
         timeline.add(
