@@ -62,15 +62,20 @@ def latest_period(today: dt.date, cadence: str = "weekly") -> BoardPeriod:
 
 
 def newest_reported_period(
-    con: store.Connection, today: dt.date, cadence: str = "weekly", as_of: dt.datetime | None = None
+    con: store.Connection,
+    today: dt.date,
+    cadence: str = "weekly",
+    as_of: dt.datetime | None = None,
+    entries: Sequence[CatalogEntry] | None = None,
 ) -> BoardPeriod:
     """The board's default: the newest complete period of this length for which some agreed
     metric reported at this length (or finer) has a value, as known at ``as_of``. On a Monday
-    morning, before last week's values arrive, that is the week before: never an empty board."""
+    morning, before last week's values arrive, that is the week before: never an empty board.
+    ``entries`` are the board's metrics when the caller has them already."""
     newest = latest_period(today, cadence)
     ids = [
         e.definition.id
-        for e in catalog.board_entries(con, today, as_of)
+        for e in (catalog.board_entries(con, today, as_of) if entries is None else entries)
         if CADENCE_RANK[e.definition.cadence] <= CADENCE_RANK[cadence]
     ]
     arrived = observations.newest_period(con, ids, before=newest.end, as_of=as_of)
@@ -291,10 +296,12 @@ def tiles(
     today: dt.date,
     as_of: dt.datetime | None = None,
     period: BoardPeriod | None = None,
+    entries: Sequence[CatalogEntry] | None = None,
 ) -> list[Tile]:
-    """Every agreed metric's tile, in catalog area order."""
+    """Every agreed metric's tile, in catalog area order (``entries``: the board's metrics, when
+    the caller has them already)."""
     period = period or latest_period(today)
-    entries = catalog.board_entries(con, today, as_of)
+    entries = catalog.board_entries(con, today, as_of) if entries is None else entries
     found = histories(con, entries, as_of)
     horizon = periods.shift(period.start, "quarterly", -2)
     notes = commentary.in_force(con, horizon, period.end, as_of)
@@ -372,9 +379,11 @@ def view(
     """Everything the board page and the pack show, for one period as known on one day
     (by default the newest week whose values have arrived by then)."""
     moment = known_at(as_of, today)
-    period = period or newest_reported_period(con, as_of or today, "weekly", moment)
     # as of a past day, "due for review" is judged on that day too: a rebuilt pack reads as the frozen one
-    board = tiles(con, today if moment is None else as_of or today, moment, period)
+    day = today if moment is None or as_of is None else as_of
+    entries = catalog.board_entries(con, day, moment)  # read once, for the default period and the tiles
+    period = period or newest_reported_period(con, as_of or today, "weekly", moment, entries)
+    board = tiles(con, day, moment, period, entries)
     first = min(
         (t.history["period_start"].iloc[0] for t in board if not t.history.empty), default=period.start
     )
