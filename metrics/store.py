@@ -2,12 +2,22 @@
 
 No connection lives longer than one unit of work. DuckDB lets one process at a
 time hold a file open for writing, so the dashboard opens, reads and closes; the
-command line can then take its turn. When another process holds the file we
-retry with backoff for a bounded time, then say "database busy".
+command line can then take its turn.
+
+Taking turns is a queue the operating system keeps: before opening the file a
+process waits, in the kernel, for an exclusive lock on a small file beside it
+(``<database>.queue``) and holds it only until DuckDB has let it in. Whoever
+holds the queue lock is next; everyone who arrives later waits behind it, so a
+writer is never overtaken by a stream of board readers arriving after it (with
+polling alone, a reader that happened to retry first won each time: a 5-row
+upload once waited 13.9 s). The wait is bounded: after the lock timeout the
+person reads "database busy". A process killed while waiting or working drops
+its lock with it, so nothing stays stuck.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
@@ -280,14 +290,103 @@ def _make_folder(path: Path) -> None:
         ) from exc
 
 
-def _open_with_retry(path: Path, timeout: float) -> Connection:
-    """Open ``path`` read-write, retrying while another process holds the lock."""
-    deadline = time.monotonic() + timeout
-    delay = 0.02
+class _Turn:
+    """A place in a queue: an exclusive lock on a queue file beside the database.
+
+    A helper thread blocks in the kernel for the lock (so processes are let in in the
+    order they asked), while the caller waits with a deadline; one that gives up
+    leaves the helper to release the lock the moment it gets it.
+    """
+
+    def __init__(self, queue_file: str) -> None:
+        self._fd = os.open(queue_file, os.O_RDWR | os.O_CREAT, 0o666)
+        self._granted = threading.Event()
+        self._state = threading.Lock()
+        self._abandoned = False
+
+    def wait(self, deadline: float) -> bool:
+        """True once this process is at the head of the queue; False at the deadline."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        threading.Thread(target=self._block, name="database-queue", daemon=True).start()
+        # Poll the event instead of a timed wait: timed condition waits misbehave under a
+        # faked clock, sleeps and the monotonic clock do not.
+        while not self._granted.is_set():
+            if time.monotonic() >= deadline:
+                with self._state:
+                    if self._granted.is_set():
+                        return True
+                    self._abandoned = True
+                return False
+            time.sleep(0.002)
+        return True
+
+    def _block(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        with self._state:
+            if self._abandoned:
+                os.close(self._fd)  # closing releases the lock for the next in line
+                return
+            self._granted.set()
+
+    def leave(self) -> None:
+        with self._state:
+            if not self._abandoned:
+                self._abandoned = True  # the helper, if any, has already been granted
+                os.close(self._fd)
+
+
+def _queue_turn(path: Path, lane: str = "") -> _Turn | None:
+    """A place in the database's queue (or in a lane's, such as uploads'), or None where no
+    file can be made beside it (a read-only folder): DuckDB's own lock still keeps
+    processes apart, only the order is lost."""
+    try:
+        return _Turn(f"{path}.{lane}.queue" if lane else f"{path}.queue")
+    except OSError as exc:
+        log.warning("no queue file beside %s (%s); taking turns by retrying", path, exc.strerror)
+        return None
+
+
+def _open_with_retry(path: Path, timeout: float, deadline: float, read_only: bool = False) -> Connection:
+    """Open ``path`` once this process's turn in the queue comes."""
+    turn = _queue_turn(path)
+    try:
+        if turn is not None and not turn.wait(deadline):
+            raise _busy(timeout, None)
+        return _open_when_free(path, timeout, deadline, turn is not None, read_only)
+    finally:
+        if turn is not None:
+            turn.leave()
+
+
+def _busy(timeout: float, cause: Exception | None) -> DatabaseBusy:
+    error = DatabaseBusy(
+        f"The database is busy: another process is using it. Waited {timeout:g} s; please try again in a moment.",
+    )
+    error.__cause__ = cause
+    return error
+
+
+def _open_when_free(path: Path, timeout: float, deadline: float, queued: bool, read_only: bool) -> Connection:
+    """Open ``path``, retrying while the process ahead still has it open. At the head of
+    the queue that is one holder finishing, so the retry is quick; without a queue it
+    backs off.
+
+    Read-only openings share the file with each other, across processes. Within one
+    process DuckDB keeps one copy of the file open in one mode: a reader then reads through
+    the process's read-write copy, and a writer waits for the process's readers to finish."""
+    delay = 0.005 if queued else 0.02
     while True:
         try:
             with _CONNECT_LOCK:
-                return duckdb.connect(str(path))
+                return _open_in_process(path, read_only)
+        except _SameFileOtherMode as exc:
+            if time.monotonic() + delay > deadline:
+                raise _busy(timeout, exc) from exc
+            time.sleep(delay)
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc) and not path.exists():
                 raise BadSetting(
@@ -301,13 +400,26 @@ def _open_with_retry(path: Path, timeout: float) -> Connection:
                     "left untouched; move it aside or point SCORECARD_DB at another file.",
                 ) from exc
             if time.monotonic() + delay > deadline:
-                raise DatabaseBusy(
-                    "The database is busy: another process is using it. "
-                    f"Waited {timeout:g} s; please try again in a moment.",
-                ) from exc
-            log.info("database locked, retrying in %.2fs", delay)
+                raise _busy(timeout, exc) from exc
+            log.info("database locked, retrying in %.3fs", delay)
             time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+            if not queued:
+                delay = min(delay * 2, 0.5)
+
+
+class _SameFileOtherMode(Exception):
+    """This process has the file open for writing while a reader asks, or the reverse."""
+
+
+def _open_in_process(path: Path, read_only: bool) -> Connection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+        if read_only:
+            return duckdb.connect(str(path))  # read through this process's read-write copy
+        raise _SameFileOtherMode(str(exc)) from exc
 
 
 def applied_versions(con: Connection) -> set[int]:
@@ -319,6 +431,10 @@ def applied_versions(con: Connection) -> set[int]:
     if not exists or exists[0] == 0:
         return set()
     return {int(row[0]) for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def _lacks_migrations(con: Connection, migrations: Sequence[Migration]) -> bool:
+    return bool({m.version for m in migrations} - applied_versions(con))
 
 
 def schema_version(con: Connection) -> int:
@@ -367,16 +483,38 @@ def connect(
     *,
     timeout: float | None = None,
     migrations: Sequence[Migration] = MIGRATIONS,
+    lane: str = "",
+    read_only: bool = False,
 ) -> Iterator[Connection]:
-    """A short-lived, migrated connection; closed (and the file released) on exit."""
+    """A short-lived, migrated connection; closed (and the file released) on exit.
+
+    With a ``lane`` (uploads use "uploads") the process first waits in that lane's own queue
+    and holds its place there until it is done, so at most one of them at a time stands in
+    the database's queue: a board read waits behind one upload, not behind every upload
+    queued, and uploads still go in the order they came, never overtaken by reads.
+
+    ``read_only`` connections (the dashboard's reads) are open at the same time as each
+    other, in any number of processes; nothing written through one would be kept."""
     db_path = path or config.database_path()
     _make_folder(db_path)
-    con = _open_with_retry(db_path, config.lock_timeout() if timeout is None else timeout)
+    wait = config.lock_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    in_lane = _queue_turn(db_path, lane) if lane else None
     try:
-        migrate(con, migrations)
-        yield con
+        if in_lane is not None and not in_lane.wait(deadline):
+            raise _busy(wait, None)
+        con = _open_with_retry(db_path, wait, deadline, read_only and db_path.exists())
+        try:
+            if read_only and _lacks_migrations(con, migrations):
+                con.close()  # only a read-write opening can bring the file up to date
+                con = _open_with_retry(db_path, wait, deadline)
+            migrate(con, migrations)
+            yield con
+        finally:
+            con.close()
     finally:
-        con.close()
+        if in_lane is not None:
+            in_lane.leave()
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -126,6 +127,109 @@ def test_lock_released_within_the_timeout_is_waited_for(db_path: Path) -> None:
             assert store.schema_version(con) == store.LATEST_VERSION
     finally:
         holder.wait()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _in_line(path: Path, work: str, *, read_only: bool = False) -> subprocess.Popen[str]:
+    """A process that says "asking", waits its turn for the database through store.connect,
+    does ``work`` with ``con``, and holds the file until a line arrives on its input."""
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from metrics import store
+        print("asking", flush=True)
+        with store.connect(Path({str(path)!r}), timeout=60, read_only={read_only}) as con:
+            {work}
+            print("in", flush=True)
+            sys.stdin.readline()
+    """)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "asking"
+    return process
+
+
+def _release(process: subprocess.Popen[str]) -> str:
+    out, _ = process.communicate("go\n", timeout=60)
+    assert process.returncode == 0
+    return out
+
+
+def test_a_waiting_writer_goes_before_readers_that_asked_after_it(db_path: Path) -> None:
+    """The database's queue is kept in order: a reader arriving while a writer waits
+    reads after the write, however the two happen to retry."""
+    with store.connect(db_path):
+        pass
+    holder = _in_line(db_path, "pass")
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "in"
+    writer = _in_line(db_path, "con.execute(\"INSERT INTO teams VALUES ('ops', 'Operations')\")")
+    time.sleep(0.5)  # the writer is in line
+    readers = [
+        _in_line(db_path, "print('teams', con.execute('SELECT count(*) FROM teams').fetchone()[0])")
+        for _ in range(3)
+    ]
+    time.sleep(0.5)
+    _release(holder)
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "in"
+    _release(writer)
+    seen = [_release(reader) for reader in readers]
+    assert all("teams 1" in out for out in seen), seen
+
+
+def test_readers_share_the_file_across_processes(db_path: Path) -> None:
+    with store.connect(db_path) as con:
+        con.execute("INSERT INTO teams VALUES ('ops', 'Operations')")
+    first = _in_line(db_path, "pass", read_only=True)
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "in"
+        # a second reader gets in while the first still reads; a writer would wait
+        with store.connect(db_path, timeout=2, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM teams").fetchone() == (1,)
+        with pytest.raises(DatabaseBusy), store.connect(db_path, timeout=0.5):
+            pass
+    finally:
+        _release(first)
+    with store.connect(db_path, timeout=2) as con:  # the writer who gave up left no lock behind
+        con.execute("INSERT INTO teams VALUES ('mkt', 'Marketing')")
+
+
+def test_within_one_process_a_reader_reads_through_an_open_writer_and_a_writer_waits_for_readers(
+    db_path: Path,
+) -> None:
+    with store.connect(db_path) as writing:
+        writing.execute("INSERT INTO teams VALUES ('ops', 'Operations')")
+        with store.connect(db_path, timeout=2, read_only=True) as reading:
+            assert reading.execute("SELECT count(*) FROM teams").fetchone() == (1,)
+    done = threading.Event()
+
+    def read_for_a_while() -> None:
+        with store.connect(db_path, read_only=True) as con:
+            con.execute("SELECT count(*) FROM teams").fetchall()
+            done.set()
+            time.sleep(0.5)
+
+    reader = threading.Thread(target=read_for_a_while)
+    reader.start()
+    assert done.wait(10)
+    with store.connect(db_path, timeout=10) as con:  # waits for the reader, then writes
+        con.execute("INSERT INTO teams VALUES ('mkt', 'Marketing')")
+    reader.join()
+    with store.connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM teams").fetchone() == (2,)
+
+
+def test_a_reader_of_an_old_file_brings_it_up_to_date_first(db_path: Path) -> None:
+    with store.connect(db_path, migrations=store.MIGRATIONS[:1]):
+        pass
+    with store.connect(db_path, read_only=True) as con:
+        assert store.schema_version(con) == store.LATEST_VERSION
+    fresh = db_path.with_name("new.duckdb")
+    with store.connect(fresh, read_only=True) as con:  # no file yet: made, then read
+        assert store.schema_version(con) == store.LATEST_VERSION
 
 
 def test_transaction_is_all_or_nothing(db_path: Path) -> None:

@@ -158,7 +158,7 @@ def current_person() -> Person | None:
 def _person(path: str, fingerprint: tuple[int, ...], email: str) -> Person | None:
     """Cached on the file's fingerprint: any write to the database (a removal or a
     demotion included) changes it, so the next click looks the person up again."""
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return access.get_person(con, email)
 
 

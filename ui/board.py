@@ -44,14 +44,14 @@ def _fingerprint() -> tuple[int, ...]:
 def _view(
     path: str, fingerprint: tuple[int, ...], day: dt.date, period: BoardPeriod, as_of: dt.date | None
 ) -> BoardView:
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return board.view(con, day, period, as_of)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _default_period(path: str, fingerprint: tuple[int, ...], day: dt.date, known_on: dt.date) -> BoardPeriod:
     moment = board.known_at(known_on, day)
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return board.newest_reported_period(con, known_on, "weekly", moment)
 
 
@@ -95,7 +95,7 @@ def area_chart(view: BoardView, area: str) -> None:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _hover_texts(fingerprint: tuple[int, ...], day: dt.date) -> dict[str, str]:
     """Each agreed metric's hover: its definition and the glossary terms it uses."""
-    with store.connect() as con:
+    with store.connect(read_only=True) as con:
         glossary = catalog.glossary(con)
         entries = catalog.board_entries(con, day)
     return {e.definition.id: _hover(e.definition, glossary) for e in entries}
@@ -336,7 +336,7 @@ def _drilldown_figure(
     assert t is not None
     first = t.history["period_start"].iloc[-periods_back] if len(t.history) >= periods_back else None
     moment = board.known_at(view.as_of, today())
-    with store.connect() as con:
+    with store.connect(read_only=True) as con:
         segments = drilldown.segments(con, metric_id, view.period.end, moment)
         targets = drilldown.targets(con, metric_id)
     if first is not None:

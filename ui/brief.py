@@ -26,7 +26,7 @@ def week_choice() -> BoardPeriod:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _gathered(path: str, fingerprint: tuple[int, ...], week: BoardPeriod, day: dt.date) -> brief.Brief:
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return brief.gather(con, week, day)
 
 

@@ -41,7 +41,7 @@ plain = ui.literal  # text a person wrote, shown exactly as written
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _evaluated(path: str, fingerprint: tuple[int, ...], day: dt.date) -> list[okrs.ObjectiveProgress]:
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return okrs.evaluate(con, day)
 
 
@@ -55,7 +55,7 @@ def objectives() -> list[okrs.ObjectiveProgress]:
 def _histories(
     path: str, fingerprint: tuple[int, ...], metric_ids: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return okrs.histories(con, metric_ids)
 
 
@@ -392,7 +392,7 @@ def key_result_inputs(
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _feed(path: str, fingerprint: tuple[int, ...], day: dt.date, limit: int) -> list[wins.Win]:
-    with store.connect(Path(path)) as con:
+    with store.connect(Path(path), read_only=True) as con:
         return wins.feed(con, day, limit=limit)
 
 

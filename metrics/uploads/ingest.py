@@ -105,7 +105,7 @@ def ingest(
     received = csv_file.first_look(file, limits)
     result = IngestResult("rejected", file_name, "")
     with (
-        store.connect(path) as con,
+        store.connect(path, lane="uploads") as con,
         staging.csv_on_disk(data, csv_path) as on_disk,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-through") as beside,
     ):
