@@ -113,7 +113,9 @@ def run(path: Path, writers: int, readers: int, files: int, queued: bool) -> tup
     out = context.Queue()
     stop = context.Event()
     reading = [context.Process(target=read_board, args=(path, stop, queued, out)) for _ in range(readers)]
-    writing = [context.Process(target=write_files, args=(path, w, files, queued, out)) for w in range(writers)]
+    writing = [
+        context.Process(target=write_files, args=(path, w, files, queued, out)) for w in range(writers)
+    ]
     for process in reading:
         process.start()
     time.sleep(2.0)  # the readers are up and reading before the first upload
