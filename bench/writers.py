@@ -53,7 +53,7 @@ class Samples:
 def _timed_opens(waits: list[float], queued: bool) -> None:
     """Record, in this process, how long every opening of the database waited."""
     if not queued:
-        store._queue_turn = lambda path, lane="": None  # type: ignore[assignment]  # the old way: polling
+        store._queue_turn = lambda path, lane="": None  # the old way: polling only
     opener = store.connect.__wrapped__  # type: ignore[attr-defined]
 
     @contextmanager
@@ -67,7 +67,7 @@ def _timed_opens(waits: list[float], queued: bool) -> None:
         finally:
             opened.close()
 
-    store.connect = timed  # type: ignore[assignment]
+    store.connect = timed
 
 
 def small_file(writer: int, number: int) -> bytes:
