@@ -8,6 +8,8 @@ where the browser cannot choose who it is.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,66 @@ def app_signed_in(email: str | None, page: str | None = None, **claims: Any) -> 
         at.switch_page(page)
         at.run()
     return at
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """One board tile as the page drew it (metrics/board/cards.py's HTML), read back as text."""
+
+    metric_id: str
+    name: str
+    value: str
+    badge: str
+    change: str
+    small: str
+    note: str
+    href: str | None
+    chart: str  # the sparkline's text alternative
+
+    @property
+    def caption(self) -> str:
+        return f"{self.badge} {self.small}"
+
+
+class _CardReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[dict[str, str | None]] = []
+        self._field: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        classes = (found.get("class") or "").split()
+        if "sc-card" in classes:
+            self.cards.append(
+                {"metric_id": found.get("data-metric"), "href": found.get("href"), "chart": ""}
+                | dict.fromkeys(("name", "value", "badge", "change", "small", "note"), "")
+            )
+        elif self.cards and tag == "svg":
+            self.cards[-1]["chart"] = found.get("aria-label") or ""
+        for name in ("name", "value", "badge", "change", "small", "note", "hidden"):
+            if f"sc-{name}" in classes:
+                self._field.append(name)
+                return
+        if tag == "span":
+            self._field.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._field:
+            self._field.pop()
+
+    def handle_data(self, data: str) -> None:
+        name = next((f for f in reversed(self._field) if f), "")
+        if self.cards and name and name != "hidden":
+            self.cards[-1][name] = (self.cards[-1][name] or "") + data
+
+
+def cards(at: Any) -> list[ShownCard]:
+    """Every tile on the page, in order."""
+    reader = _CardReader()
+    for element in at.markdown:
+        if "sc-card" in element.value:
+            reader.feed(element.value)
+    return [
+        ShownCard(**{k: (v.strip() if isinstance(v, str) else v) for k, v in c.items()}) for c in reader.cards
+    ]  # type: ignore[arg-type]

@@ -12,14 +12,15 @@ from metrics import store
 from metrics.board import timeline as events
 from metrics.board import view as board
 from metrics.packs import gather as pack
-from tests.apptest import ONE_PER_ROLE, ROOT, app_as
+from tests.apptest import ONE_PER_ROLE, ROOT, app_as, cards
 from tests.known import W47_HEADLINE, W47_SHOWN
 
 BOARD_PAGES = ("pages/board.py", "pages/journey.py", "pages/reliability.py", "pages/packs.py")
 
 
 def _captions(at) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(c.value for c in at.caption)
+    """The page's captions and every tile's small print."""
+    return "\n".join([c.value for c in at.caption] + [f"{c.caption} {c.note}" for c in cards(at)])
 
 
 @pytest.mark.parametrize("role", ["board", "executive", "uploader"])
@@ -33,7 +34,7 @@ def test_every_board_page_renders_for_every_role(page: str, role: str, demo_db: 
 
 def test_the_board_reads_the_known_demo_numbers(demo_db: Path) -> None:
     at = app_as("bea.board@example.com", "pages/board.py")
-    values = {m.label: m.value for m in at.metric}
+    values = {c.name: c.value for c in cards(at)}
     assert {name: values[name] for name in W47_SHOWN} == W47_SHOWN
     assert values["Error budget left"] == "21%"
     text = _captions(at)
@@ -56,13 +57,13 @@ def test_a_quarter_from_the_url(demo_db: Path) -> None:
     at = _fresh_with_params("priya.cio@example.com", period="2026-Q3")
     assert not at.exception
     assert "2026-Q3 (01 Jul – 30 Sep 2026)" in _captions(at)
-    assert any("average of 13 weeks" in c.value for c in at.caption)
+    assert any("average of 13 weeks" in c.small for c in cards(at))
 
 
 def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     at = _fresh_with_params("bea.board@example.com", present="1")
     assert not at.exception
-    assert len(at.metric) == 11  # 4 journey + uptime, budget, 3 security, 2 delivery
+    assert len(cards(at)) == 11  # 4 journey + uptime, budget, 3 security, 2 delivery
     assert not at.header  # no "every measure" sections below the headline
     assert not at.sidebar.children  # nothing beside the board, not even the local "Act as" picker
 
@@ -112,8 +113,8 @@ def test_agreed_metrics_without_values_are_said_plainly_on_every_board_page(page
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     if page != "pages/packs.py":
-        assert at.metric and all(m.value == "—" for m in at.metric)
-        assert any("no data yet" in c.value for c in at.caption)
+        assert cards(at) and all(c.value == "—" for c in cards(at))
+        assert any("no data yet" in c.small for c in cards(at))
 
 
 def test_choosing_a_month_relabels_the_period_button(demo_db: Path) -> None:
@@ -134,5 +135,5 @@ def test_an_earlier_as_of_day_moves_the_board_to_what_was_known_then(demo_db: Pa
     assert not at.exception
     week = board.latest_period(dt.date(2026, 9, 30))  # the week of 21 Sep, reported on Tuesday 29 Sep
     assert at.get("popover")[0].proto.popover.label == f"Period: {week.label}, as of 30 Sep 2026"
-    shown = [m.value for m in at.metric]
+    shown = [c.value for c in cards(at)]
     assert shown and sum(v != "—" for v in shown) >= len(shown) - 2, shown

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import PAGES, app_as
+from tests.apptest import PAGES, app_as, cards
 
 
 def _app(page: str | None = None):  # type: ignore[no-untyped-def]
@@ -23,11 +23,11 @@ def test_every_page_renders(page: str, demo_db: Path) -> None:
 
 def test_board_shows_every_agreed_metric_with_a_status(demo_db: Path) -> None:
     at = _app()
-    labels = [m.label for m in at.metric]
+    labels = [c.name for c in cards(at)]
     assert "Site uptime" in labels and "Conversion rate" in labels
     assert len(labels) >= 20
-    assert all(m.value != "—" for m in at.metric)
-    assert any("on target" in c.value for c in at.caption)
+    assert all(c.value != "—" for c in cards(at))
+    assert any("On target" in c.badge for c in cards(at))
 
 
 def test_a_real_installation_starts_with_an_empty_board_and_says_why(
@@ -38,10 +38,10 @@ def test_a_real_installation_starts_with_an_empty_board_and_says_why(
     monkeypatch.setenv("SCORECARD_ADMINS", "first.admin@example.com")
     at = app_as("first.admin@example.com")
     assert not at.exception
-    assert not at.metric
+    assert not cards(at)
     assert any("No agreed metrics yet" in i.value for i in at.info)
     at = app_as("alex.admin@example.com")  # the demo admin does not exist here
-    assert not at.metric and not any("No agreed metrics yet" in i.value for i in at.info)
+    assert not cards(at) and not any("No agreed metrics yet" in i.value for i in at.info)
 
 
 def test_board_shows_the_wins_feed(demo_db: Path) -> None:

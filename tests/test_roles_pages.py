@@ -19,6 +19,7 @@ from tests.apptest import (
     ONE_PER_ROLE,
     app_as,
     app_signed_in,
+    cards,
     dashboard_pages,
     open_url,
     registered_pages,
@@ -109,11 +110,11 @@ def test_signed_out_sees_only_the_sign_in_page_whatever_the_url(demo_db: Path) -
     at = app_signed_in(None)
     _assert_clean(at, "signed out")
     assert [b.label for b in at.button] == ["Sign in"]
-    assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+    assert not cards(at) and not at.dataframe and not at.sidebar.selectbox
     for page, *_ in dashboard_pages():
         open_url(at, page).run()
         assert [t.value for t in at.title] == ["Shared Scorecard"], page
-        assert [b.label for b in at.button] == ["Sign in"] and not at.metric and not at.dataframe, page
+        assert [b.label for b in at.button] == ["Sign in"] and not cards(at) and not at.dataframe, page
 
 
 def test_an_unknown_email_is_asked_to_see_an_admin_and_sees_nothing_else(demo_db: Path) -> None:
@@ -122,12 +123,12 @@ def test_an_unknown_email_is_asked_to_see_an_admin_and_sees_nothing_else(demo_db
     assert [b.label for b in at.button] == ["Sign out"]
     for page, *_ in dashboard_pages():
         open_url(at, page).run()
-        assert not at.metric and not at.dataframe and len(at.info) == 1, page
+        assert not cards(at) and not at.dataframe and len(at.info) == 1, page
 
 
 def test_an_unverified_email_is_not_trusted(demo_db: Path) -> None:
     at = app_signed_in(ONE_PER_ROLE["admin"], email_verified=False)
-    assert "ask an admin" in at.info[0].value and not at.metric
+    assert "ask an admin" in at.info[0].value and not cards(at)
 
 
 def test_the_browser_cannot_choose_who_it_is_when_sign_in_is_configured(demo_db: Path) -> None:
@@ -152,7 +153,7 @@ def test_a_removed_person_loses_access_at_the_next_click(demo_db: Path) -> None:
         access.remove_person(con, admin, ONE_PER_ROLE["uploader"])
     at.run()
     assert "ask an admin" in at.info[0].value
-    assert not at.get("file_uploader") and not at.metric
+    assert not at.get("file_uploader") and not cards(at)
 
 
 def test_a_demoted_admin_loses_the_people_page_at_the_next_click(demo_db: Path) -> None:
@@ -192,9 +193,9 @@ def test_local_mode_acting_as_someone_removed_shows_no_access_but_keeps_the_pick
         admin = access.require_person(con, ONE_PER_ROLE["admin"])
         access.remove_person(con, admin, ONE_PER_ROLE["board"])
     at = app_as(ONE_PER_ROLE["board"])
-    assert "ask an admin" in at.info[0].value and not at.metric
+    assert "ask an admin" in at.info[0].value and not cards(at)
     at.sidebar.selectbox(key="acting_as_picker").select(ONE_PER_ROLE["executive"]).run()
-    assert not at.info and at.metric
+    assert not at.info and cards(at)
 
 
 def test_local_mode_refuses_to_run_beyond_this_machine(demo_db: Path) -> None:
@@ -205,7 +206,7 @@ def test_local_mode_refuses_to_run_beyond_this_machine(demo_db: Path) -> None:
     finally:
         st_config.set_option("server.address", before)
     assert "does not listen on 127.0.0.1 only" in at.error[0].value
-    assert not at.metric and not at.sidebar.selectbox and not at.dataframe
+    assert not cards(at) and not at.sidebar.selectbox and not at.dataframe
 
 
 def test_a_session_start_is_logged_once_and_nothing_is_written(

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from metrics import access, store
 from metrics.board import commentary
 from metrics.catalog import definitions as catalog
 from metrics.uploads import observations
-from tests.apptest import ONE_PER_ROLE, app_signed_in, dashboard_pages
+from tests.apptest import ONE_PER_ROLE, app_signed_in, cards, dashboard_pages
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 METRIC = "site_uptime"  # an IT uptime metric, weekly, on the board
@@ -112,11 +114,62 @@ def _text_of(node: Any) -> str:
     return _MARKDOWN_ESCAPE.sub(r"\1", " ".join(parts))
 
 
+#: the board's tiles and trends: our own HTML, rendered by Jinja2 with autoescape (metrics/board/cards.py)
+_OUR_HTML = '<div class="sc-'
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _check_our_html(source: str, where: str) -> str:
+    """One of our HTML blocks: a person's text inside it is text, never a tag or a link of
+    theirs, and the block is one line, so Markdown reads nothing inside it. Returns its text."""
+    assert "\n" not in source, f"{where}: the block has a line break, so Markdown may read part of it"
+    tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", source))
+    assert tags <= {
+        "div",
+        "a",
+        "span",
+        "svg",
+        "line",
+        "polyline",
+        "circle",
+        "title",
+        "g",
+        "text",
+        "details",
+        "summary",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "h4",
+    }, f"{where}: {tags}"
+    for href in re.findall(r'href="([^"]*)"', source):
+        assert href.startswith(("journey?", "reliability?")), f"{where}: a link of someone else's: {href}"
+    reader = _TextOnly()
+    reader.feed(source)
+    return " ".join(reader.parts) + " " + " ".join(re.findall(r'(?:title|aria-label)="([^"]*)"', source))
+
+
 def _check_page(at: AppTest, page: str) -> set[str]:
     """Where the payload shows on this page; fails if an HTML-rendering element has it."""
     assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
     shown = set()
     for node in _nodes(at):
+        raw = getattr(node, "value", "")
+        if isinstance(raw, str) and raw.startswith(_OUR_HTML):
+            if PAYLOAD in html.unescape(_check_our_html(raw, page)):
+                shown.add("cards")
+            continue
         text = _text_of(node)
         if "<img" in text:
             assert not _renders_html(node), f"{page}: {getattr(node, 'type', node)} renders it as HTML"
@@ -133,13 +186,13 @@ def test_planted_text_is_shown_verbatim_and_never_as_html(demo_db: Path) -> None
         at.switch_page(page).run()
         seen[page] = _check_page(at, page)
     # the metric name is a tile label on the board and a row of the definitions table
-    assert "metric" in seen["pages/board.py"], seen
+    assert "cards" in seen["pages/board.py"], seen
     assert seen["pages/definitions.py"], seen
     # the file name heads the newest upload in the history; its values show the note
     assert any(PAYLOAD in _text_of(s) for s in at.switch_page("pages/uploads.py").run().subheader)
     history = _check_page(at, "pages/uploads.py")
     assert "subheader" in history and ({"dataframe", "arrow_data_frame"} & history), history
-    assert any(f"Note {PAYLOAD}" in _text_of(c) for c in at.switch_page("pages/board.py").run().caption)
+    assert any(f"Note {PAYLOAD}" in c.note for c in cards(at.switch_page("pages/board.py").run()))
 
 
 def test_typed_text_on_the_people_page_is_refused_or_shown_as_text(demo_db: Path) -> None:
@@ -241,6 +294,9 @@ def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
         assert not at.exception, f"{role} on {page}"
         for node in _nodes(at):
             for source in _markdown_sources(node):
+                if source.startswith(_OUR_HTML):
+                    seen.append(html.unescape(_check_our_html(source, f"{role} on {page}")))
+                    continue
                 seen.append(source)
                 assert not _LIVE_LINK.search(source), (
                     f"{role} on {page}: {getattr(node, 'type', node)}: {source[:160]}"
@@ -251,4 +307,5 @@ def test_typed_markdown_never_becomes_a_link_an_image_or_markup_for_any_role(
             )
     shown = " ".join(seen)
     for planted in ("Objective", "Uptime", "Meaning"):  # the payloads were on screen, escaped
-        assert f"{planted} \\[x\\]" in shown, planted
+        assert f"{planted} \\[x\\]" in shown or f"{planted} {MARKDOWN}" in shown, planted
+    assert f"Uptime {MARKDOWN}" in shown  # a tile's name, as typed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,13 +18,13 @@ import streamlit as st
 import ui.timeline
 from metrics import config, store
 from metrics.access import Person
-from metrics.board import drilldown, status
+from metrics.board import cards, drilldown
 from metrics.board import timeline as events
 from metrics.board import view as board
 from metrics.board.view import BoardPeriod, BoardView, Tile
 from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected
-from ui import charts, today, trend_spec
+from ui import charts, today
 
 PRESENT_PARAM = "present"
 REFRESH_SECONDS = 15
@@ -75,34 +75,31 @@ def board_tiles() -> list[Tile]:
     return board_view().tiles
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _area_specs(
-    fingerprint: tuple[int, ...], cadence: str, start: dt.date, as_of: dt.date
-) -> dict[str, dict[str, Any]]:
-    view = board_view(BoardPeriod(cadence, start), as_of)
-    return {
-        area: trend_spec.area_trends_spec([board.last_points(t, 52) for t in view.area(area)], view.timeline)
-        for area in catalog.AREAS
-    }
-
-
-def area_chart(view: BoardView, area: str) -> None:
-    """An area's trends for the last year with its events, built once per data change."""
-    spec = _area_specs(_fingerprint(), view.period.cadence, view.period.start, view.as_of)[area]
-    st.vega_lite_chart(spec, key=f"trend-{area}", width="content")
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _hover_texts(fingerprint: tuple[int, ...], day: dt.date) -> dict[str, str]:
-    """Each agreed metric's hover: its definition and the glossary terms it uses."""
+def _help_texts(fingerprint: tuple[int, ...], day: dt.date) -> dict[str, str]:
+    """Each agreed metric's hover: its definition and the glossary terms it uses (plain text)."""
     with store.connect(read_only=True) as con:
         glossary = catalog.glossary(con)
         entries = catalog.board_entries(con, day)
-    return {e.definition.id: _hover(e.definition, glossary) for e in entries}
+    return {
+        e.definition.id: cards.help_text(e.definition, board.glossary_terms(e.definition, glossary))
+        for e in entries
+    }
 
 
-def hover_text(d: catalog.MetricDefinition) -> str:
-    return _hover_texts(_fingerprint(), today()).get(d.id) or plain(d.description)
+def _draw(html: str) -> None:
+    """Our own rendered HTML (autoescaped: a person's text in it is text). Through Markdown's
+    raw-HTML path, because st.html's sanitiser drops inline SVG; one_block keeps Markdown
+    from reading anything inside it."""
+    st.markdown(cards.one_block(html), unsafe_allow_html=True)
+
+
+def area_trends(view: BoardView, area: str) -> None:
+    """An area's last year as small multiples (value, target, events) with one legend,
+    drawn on the server as SVG; the interactive chart is one click away in the drill-down."""
+    shown = [tr for t in view.area(area) if (tr := cards.trend(t, view.timeline)) is not None]
+    if shown:
+        _draw(cards.trends_html(shown, label=f"{area.capitalize()} trends, last year"))
 
 
 # ---------------------------------------------------------------- controls
@@ -112,6 +109,7 @@ def drilldown_view(title: str, key: str) -> BoardView:
     """A drill-down page's head: its title, the period picker and the period's line. Stops the
     run when the view cannot be built (the reason is shown)."""
     st.title(title, anchor=False)
+    card_styles()
     period, as_of = period_controls(key=key)
     view = ui.run(lambda: board_view(period, as_of))
     if view is None:
@@ -127,11 +125,21 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
     an earlier day moves the board to what could be reported then.
     """
     day = today()
+    if f"{key}-as-of" not in st.session_state and (asked_day := _asked_as_of(day)) is not None:
+        st.session_state[f"{key}-as-of"] = asked_day
     known_on = st.session_state.get(f"{key}-as-of") or day
     asked = st.query_params.get("period")
     initial = default_period(known_on)
     if asked:
-        initial = ui_run_parse(asked) or initial
+        parsed = ui_run_parse(asked)
+        if parsed is None or parsed.end > known_on:
+            st.warning(
+                f"The address asks for the period {asked!r}, which is not a complete period "
+                f"(write 2026-W47, 2026-11 or 2026-Q3): showing {initial.label} instead.",
+                icon=":material/link_off:",
+            )
+        else:
+            initial = parsed
     with st.popover(f"Period: {_chosen_label(key, initial, day)}", icon=":material/calendar_month:"):
         as_of = st.date_input(
             "Numbers as known on",
@@ -160,7 +168,28 @@ def period_controls(key: str = "board") -> tuple[BoardPeriod, dt.date]:
             format_func=lambda p: f"{p.label} ({p.dates})",
             key=_period_key(key, cadence, as_of),
         )
+    # The address follows the screen, so a copied link opens this same view.
+    st.query_params["period"] = period_param(chosen)
+    if as_of == day:
+        st.query_params.pop("as_of", None)
+    else:
+        st.query_params["as_of"] = as_of.isoformat()
     return chosen, as_of
+
+
+def _asked_as_of(day: dt.date) -> dt.date | None:
+    """The as-of day an address asks for (?as_of=2026-11-20), if it is a past or present day."""
+    text = st.query_params.get("as_of")
+    try:
+        asked = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        asked = None
+    if text and (asked is None or asked > day):
+        st.warning(
+            f"The address asks for numbers as known on {text!r}, which is not a past day: showing today's."
+        )
+        return None
+    return asked
 
 
 def _period_key(key: str, cadence: str, as_of: dt.date) -> str:
@@ -187,81 +216,60 @@ def ui_run_parse(text: str) -> BoardPeriod | None:
 # ---------------------------------------------------------------- tiles
 
 
-def _hover(d: catalog.MetricDefinition, glossary: dict[str, str]) -> str:
-    direction = "higher" if d.higher_is_better else "lower"
-    lines = [
-        f"**{plain(d.name)}**: {plain(d.description)}",
-        f"Target {plain(status.format_value(d.target, d))} · {direction} is better · reported {d.cadence}",
-    ]
-    lines += [f"**{plain(term)}**: {plain(meaning)}" for term, meaning in board.glossary_terms(d, glossary)]
-    return "\n\n".join(lines)
+DRILLDOWN_PAGES = {
+    **dict.fromkeys(catalog.JOURNEY_AREAS, "journey"),
+    **dict.fromkeys(catalog.IT_AREAS, "reliability"),
+}
 
 
-_BADGE_MARKUP = {status.GREEN: "green", status.AMBER: "orange", status.RED: "red", status.NO_DATA: "gray"}
+def period_param(period: BoardPeriod) -> str:
+    """The period as the address writes it: 2026-W47, 2026-11, 2026-Q3."""
+    return f"{period.start:%Y-%m}" if period.cadence == "monthly" else period.label
 
 
-def _badge(word: str) -> str:
-    """A status word as a coloured badge with its shape ('▲ To watch' in orange)."""
-    return f":{_BADGE_MARKUP[status.WORD_RAG[word]]}-badge[{status.label(word)}]"
+def view_params(view: BoardView) -> dict[str, str]:
+    """What the address holds of a board view: its period and, when not today, its as-of day
+    (and, in local demo mode, who is acting, so a link opened in a new page stays that person)."""
+    params = {"period": period_param(view.period)}
+    if view.as_of != today():
+        params["as_of"] = view.as_of.isoformat()
+    acting = st.session_state.get("acting_as")
+    if not ui.sign_in_configured() and acting:
+        params["as"] = str(acting)
+    return params
 
 
-def tile(t: Tile, period: BoardPeriod | None = None, *, compact: bool = False) -> None:
-    """One metric tile: value, change, red/amber/green, freshness, note; definition on hover."""
-    d = t.definition
-    with st.container(border=True):
-        st.metric(
-            plain(d.name),  # a label renders Markdown: a definition's name is shown as typed
-            status.format_value(t.latest, d),
-            delta=status.format_change(t.delta, d),
-            delta_color="normal" if d.higher_is_better else "inverse",
-            help=hover_text(d),
-            chart_data=t.spark if len(t.history) > 1 else None,
-        )
-        st.caption(f"{_badge(t.word)} {plain(' · '.join(board.tile_notes(t, period, compact=compact)))}")
-        if t.note is not None:
-            st.caption(f":material/sticky_note_2: {plain(t.note.body)}")
+def drilldown_href(view: BoardView, metric_id: str, area: str) -> str:
+    return f"{DRILLDOWN_PAGES[area]}?{urlencode({**view_params(view), 'metric': metric_id})}"
+
+
+def tile_cards(
+    row: Sequence[Tile], view: BoardView, *, compact: bool, budget: bool = False
+) -> list[cards.Card]:
+    """Each tile as a card linking to its drill-down; the error budget right after uptime
+    when ``budget`` is asked for."""
+    made = []
+    helps = _help_texts(_fingerprint(), today())
+    for t in row:
+        href = drilldown_href(view, t.definition.id, t.definition.area)
+        made.append(cards.card(t, view.period, href=href, compact=compact, help=helps.get(t.definition.id)))
+        if budget and t.definition.id == board.UPTIME_METRIC:
+            made.append(
+                cards.budget_card(view, href=drilldown_href(view, board.UPTIME_METRIC, t.definition.area))
+            )
+    return made
+
+
+def tiles_grid(
+    row: Sequence[Tile], view: BoardView, label: str, *, compact: bool = False, budget: bool = False
+) -> None:
+    """Tiles in a grid that fills the width and wraps (one HTML block, no chart runtime)."""
+    if row:
+        _draw(cards.cards_html(tile_cards(row, view, compact=compact, budget=budget), label=label))
 
 
 def budget_tile(view: BoardView) -> None:
-    budget = view.budget
-    with st.container(border=True):
-        if budget is None or budget.left_percent is None:
-            st.markdown("**Error budget left**")
-            st.caption(f"{_badge(status.NO_DATA)} no uptime values in this period, so no budget to read")
-            return
-        st.metric(
-            "Error budget left",
-            status.format_percent_left(budget.left_percent).replace(" left", ""),
-            help=(
-                f"Downtime the {budget.slo:g}% uptime SLO allows in {view.period.label} "
-                f"({budget.allowed_minutes:,.0f} minutes), minus the downtime measured. "
-                f"Green from {status.BUDGET_AMBER:g}% left, amber down to 0, red when overspent."
-            ),
-        )
-        st.caption(f"{_badge(budget.word)} {plain(budget.describe())}")
-
-
-def tiles_row(
-    row: list[Tile],
-    period: BoardPeriod | None = None,
-    *,
-    compact: bool = True,
-    budget: BoardView | None = None,
-) -> None:
-    """Tiles side by side; the error budget goes right after uptime when ``budget`` is given."""
-    cells: list[Tile | None] = []
-    for t in row:
-        cells.append(t)
-        if budget is not None and t.definition.id == board.UPTIME_METRIC:
-            cells.append(None)
-    if not cells:
-        return
-    for column, cell in zip(st.columns(len(cells)), cells, strict=True):
-        with column:
-            if cell is None and budget is not None:
-                budget_tile(budget)
-            elif cell is not None:
-                tile(cell, period, compact=compact)
+    _draw(cards.cards_html([cards.budget_card(view)], label="Error budget"))
 
 
 # ---------------------------------------------------------------- page parts
@@ -270,9 +278,11 @@ def tiles_row(
 def headline(view: BoardView) -> None:
     """The part of the board that must fit one screen: the journey above IT."""
     st.markdown(f"#### Customer journey &nbsp; :small[{plain(board.funnel_text(board.funnel(view)))}]")
-    tiles_row([t for m in board.JOURNEY_HEADLINE if (t := view.tile(m))], view.period, compact=False)
+    tiles_grid([t for m in board.JOURNEY_HEADLINE if (t := view.tile(m))], view, "Customer journey headline")
     st.markdown("#### IT: reliability, security, delivery")
-    tiles_row([t for m in board.IT_HEADLINE if (t := view.tile(m))], view.period, budget=view)
+    tiles_grid(
+        [t for m in board.IT_HEADLINE if (t := view.tile(m))], view, "IT headline", compact=True, budget=True
+    )
 
 
 def every_measure(view: BoardView) -> None:
@@ -285,8 +295,10 @@ def every_measure(view: BoardView) -> None:
             if not area_tiles:
                 continue
             st.subheader(area.capitalize(), anchor=False)
-            tiles_row([t for t in area_tiles if t.definition.id not in shown], view.period, compact=False)
-            area_chart(view, area)
+            tiles_grid(
+                [t for t in area_tiles if t.definition.id not in shown], view, f"{area.capitalize()} measures"
+            )
+            area_trends(view, area)
 
 
 def timeline_table(timeline: list[events.Event]) -> None:
@@ -344,38 +356,54 @@ def _drilldown_figure(
     return charts.metric_history(board.last_points(t, periods_back), view.timeline, segments, targets)
 
 
+def focused_metric(view: BoardView, areas: Sequence[str], back: int) -> None:
+    """The metric a board tile linked to, first: its definition, tile and history."""
+    asked = st.query_params.get("metric")
+    t = view.tile(asked) if asked else None
+    if t is None or t.definition.area not in areas:
+        return
+    d = t.definition
+    st.header(d.name, divider="gray", anchor=False)
+    st.caption(plain(f"{d.description} How it is calculated: {d.calculation}"))
+    tiles_grid([t], view, d.name)
+    st.plotly_chart(drilldown_history(view, t, back), key=f"focus-{d.id}")
+
+
 # Our own constant stylesheet (never a person's text): less empty space above the title so
-# the journey and IT rows fit a 1366x768 screen.
-_COMPACT_CSS = """<style>
+# the journey and IT rows fit a 1366x768 screen; the cards' own styles follow.
+_COMPACT_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3.8rem; padding-bottom: 1rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
 [data-testid="stMainBlockContainer"] h4 { padding: 0.2rem 0 0 0; }
-[data-testid="stMetricValue"] { font-size: 1.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 0.8rem; }
-[data-testid="stMetricLabel"] div { white-space: normal; }
-</style>"""
+"""
 
 
 def compact_spacing() -> None:
-    st.html(_COMPACT_CSS)
+    st.html(f"<style>{_COMPACT_CSS}{cards.STYLE}</style>")
+
+
+def card_styles() -> None:
+    """The cards' stylesheet, once per page that draws cards."""
+    st.html(cards.style_html())
 
 
 def area_drilldowns(view: BoardView, areas: Sequence[str], person: Person | None, *, key: str) -> None:
-    """A drill-down page's body: each area's tiles and long histories, then the events
-    and the owners' note form for the metrics of those areas."""
+    """A drill-down page's body: the metric a board tile linked to (?metric=), then each
+    area's tiles and long histories, then the events and the owners' note form."""
     back = (
         st.segmented_control(
             "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key=key
         )
         or 52
     )
+    focused_metric(view, areas, back)
     for area in areas:
         area_tiles = view.area(area)
         st.header(area.capitalize(), divider="gray", anchor=False)
         if not area_tiles:
             st.info(f"No agreed {area} metrics yet.")
             continue
-        tiles_row(area_tiles, view.period, compact=False)
+        tiles_grid(area_tiles, view, f"{area.capitalize()} measures")
         for t in area_tiles:
             st.plotly_chart(drilldown_history(view, t, back), key=f"history-{t.definition.id}")
     st.header("Timeline and notes", divider="gray", anchor=False)

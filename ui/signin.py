@@ -101,6 +101,9 @@ def _no_access_page(who: str) -> NoReturn:
 def _local_person() -> Person:
     if not ui.local_mode_allowed():
         _only("Local mode refused", _local_mode_refused)
+    asked = st.query_params.get("as")
+    if asked and "acting_as" not in st.session_state:  # a board link opened in a new page
+        st.session_state["acting_as"] = asked
     if st.query_params.get("present") != "1":  # a wall display keeps whoever was picked, and no sidebar
         _local_picker()
     person = _lookup()
