@@ -178,6 +178,5 @@ def cards(at: Any) -> list[ShownCard]:
     for element in at.markdown:
         if "sc-card" in element.value:
             reader.feed(element.value)
-    return [
-        ShownCard(**{k: (v.strip() if isinstance(v, str) else v) for k, v in c.items()}) for c in reader.cards
-    ]  # type: ignore[arg-type]
+    stripped = [{k: (v.strip() if isinstance(v, str) else v) for k, v in c.items()} for c in reader.cards]
+    return [ShownCard(**c) for c in stripped]  # type: ignore[arg-type]
