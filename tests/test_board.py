@@ -183,23 +183,14 @@ def test_an_average_of_counts_keeps_its_fraction() -> None:
 
 
 def test_the_boards_trends_carry_the_events_that_concern_each_metric(con: store.Connection) -> None:
-    from ui import trend_spec
+    from metrics.board import cards
 
     view = board.view(con, TODAY)
-    spec = trend_spec.area_trends_spec(view.area("awareness"), view.timeline)
-    charts = {c["title"]["text"]: c for c in spec["hconcat"]}
-    sessions_events = [
-        v["label"]
-        for layer in charts["Website sessions"]["layer"]
-        if layer["mark"]["type"] == "rule"
-        for v in layer["data"]["values"]
-        if "label" in v
-    ]
-    assert any(label.startswith("Incident: Checkout outage") for label in sessions_events)
-    assert any(label.startswith("Campaign:") for label in sessions_events)
-    organic = [
-        v.get("label", "")
-        for layer in charts["Organic search share"]["layer"]
-        for v in layer["data"]["values"]
-    ]
-    assert not any(label.startswith("Incident") for label in organic)  # the outage did not move it
+    trends = {t.definition.name: cards.trend(t, view.timeline) for t in view.area("awareness")}
+    sessions = trends["Website sessions"]
+    organic = trends["Organic search share"]
+    assert sessions is not None and organic is not None
+    sessions_events = [what for _, _, what in sessions.chart.events]
+    assert any("Checkout outage" in what for what in sessions_events)
+    assert any(colour == cards.EVENT_HEX["campaign"] for _, colour, _ in sessions.chart.events)
+    assert not any("outage" in what for _, _, what in organic.chart.events)  # the outage did not move it

@@ -60,6 +60,18 @@ def test_a_quarter_from_the_url(demo_db: Path) -> None:
     assert any("average of 13 weeks" in c.small for c in cards(at))
 
 
+def test_the_address_follows_the_screen_and_a_bad_period_says_so(demo_db: Path) -> None:
+    at = _fresh_with_params("priya.cio@example.com", period="2026-W99")
+    assert not at.exception
+    assert any("'2026-W99'" in w.value and "not a complete period" in w.value for w in at.warning)
+    assert "2026-W47 (16 Nov – 22 Nov 2026)" in _captions(at)  # said, then the newest week shown
+    assert at.query_params["period"] == "2026-W47"
+    later = _fresh_with_params("priya.cio@example.com", period="2026-10", as_of="2026-11-20")
+    assert not later.exception and not [w for w in later.warning if "address" in w.value]
+    assert "Oct 2026 (01 Oct" in _captions(later) and "numbers as known on 20 Nov 2026" in _captions(later)
+    assert later.query_params["as_of"] == "2026-11-20"
+
+
 def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     at = _fresh_with_params("bea.board@example.com", present="1")
     assert not at.exception

@@ -145,7 +145,7 @@ def area_trends(tiles: Sequence[Tile], timeline: Sequence[Event] = (), *, height
     """Small multiples: one trend per metric with its target line, latest point in RAG colour,
     and the events that concern it.
 
-    The board draws ui/trend_spec.py's Vega-Lite version of this; bench/board.py times both.
+    The board draws the same on the server as SVG (metrics/board/cards.py); this is the interactive one.
     Built as one plain description and handed to plotly once: make_subplots plus add_trace
     validated every property again and again and cost about 4x as much."""
     columns = max(len(tiles), 1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from metrics.board import status
+from metrics.board import cards, status
 from metrics.board import timeline as events
 from metrics.board import view as board
 from metrics.catalog import definitions as catalog
@@ -21,17 +21,19 @@ _CSS = """
 body { font-family: system-ui, sans-serif; color: #1f2937; margin: 0 auto; max-width: 1200px; padding: 24px; }
 section { page-break-after: always; margin-bottom: 48px; }
 h1 { font-size: 28px; } h2 { font-size: 22px; border-bottom: 1px solid #ccc; } h3 { font-size: 16px; }
-.grid { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; }
-.tile { border: 1px solid #d0d5dd; border-left: 6px solid var(--rag); border-radius: 6px; padding: 8px; }
-.tile .name { font-size: 12px; color: #475467; } .tile .value { font-size: 22px; font-weight: 600; }
-.tile .small { font-size: 11px; color: #475467; } .rag { color: var(--rag); font-weight: 600; font-size: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 td, th { border-bottom: 1px solid #e4e7ec; padding: 4px 6px; text-align: left; vertical-align: top; }
 .charts { display: grid; grid-template-columns: repeat(2, 1fr); gap: 12px; }
 """
 EVENT_COLOURS = {"incident": "#c62828", "release": "#1f5fbf", "campaign": "#7b3fa0"}
 _TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("metrics.packs", "templates"),
+    # the pack's own page, and the board's tiles (the same markup as the live board)
+    loader=jinja2.ChoiceLoader(
+        [
+            jinja2.PackageLoader("metrics.packs", "templates"),
+            jinja2.PackageLoader("metrics.board", "templates"),
+        ]
+    ),
     autoescape=True,  # every {{ value }} is escaped: the data never becomes markup
     undefined=jinja2.StrictUndefined,  # a misspelt name fails the build instead of printing nothing
     keep_trailing_newline=False,
@@ -77,14 +79,14 @@ def render(data: PackData) -> bytes:
     texts = [pack.tile_text(t, data.view.period) for t in data.view.tiles]
     document = _TEMPLATES.get_template("pack.html.j2").render(
         title=data.title,
-        css=_CSS,
+        css=_CSS + cards.STYLE,
+        cards=[cards.card(t, data.view.period) for t in data.view.tiles],
         view=data.view,
         today=data.today,
         count_line=status.count_line(data.view.counts),
         funnel=board.funnel_text(board.funnel(data.view)),
         budget=pack.budget_text(data.view),
         texts=texts,
-        sparks={t.metric_id: _chart(data, t.metric_id, 150, 34, events_on=False) for t in texts},
         trends={t.metric_id: _chart(data, t.metric_id, 520, 150, events_on=True) for t in texts},
         areas=_areas(data, texts),
         rag_hex=pack.RAG_HEX,

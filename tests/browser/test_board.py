@@ -16,7 +16,7 @@ KNOWN = W47_SHOWN
 
 
 def _tile(page: Page, name: str):  # type: ignore[no-untyped-def]
-    return page.get_by_test_id("stMetric").filter(has_text=name).first
+    return page.locator(".sc-card").filter(has_text=name).first
 
 
 def test_board_shows_known_demo_values(page: Page, demo_app: RunningApp) -> None:

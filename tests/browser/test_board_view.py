@@ -3,6 +3,7 @@ presentation mode, hovers and the board pack downloaded and read back."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ HEADLINE = (
 
 
 def _tile(page: Page, name: str):  # type: ignore[no-untyped-def]
-    return page.get_by_test_id("stMetric").filter(has_text=name).first
+    return page.locator(".sc-card").filter(has_text=name).first
 
 
 def test_the_headline_fits_a_1366x768_screen(page: Page, demo_app: RunningApp) -> None:
@@ -40,14 +41,18 @@ def test_the_headline_fits_a_1366x768_screen(page: Page, demo_app: RunningApp) -
     expect(page.get_by_text("Traceback")).to_have_count(0)
 
 
-def test_the_definition_is_one_hover_away(page: Page, demo_app: RunningApp) -> None:
+def test_a_tile_links_to_its_drilldown_which_opens_on_that_metric(page: Page, demo_app: RunningApp) -> None:
     page.goto(demo_app.url)
     tile = _tile(page, "Site uptime")
     expect(tile).to_contain_text(W47_SHOWN["Site uptime"], timeout=30_000)
-    tile.get_by_test_id("stTooltipHoverTarget").first.hover()
-    expect(
-        page.get_by_text("The share of time our website and checkout were working", exact=False)
-    ).to_be_visible(timeout=10_000)
+    meaning = "The share of time our website and checkout were working"
+    expect(tile.locator(".sc-name")).to_have_attribute("title", re.compile(meaning))  # on hover
+    tile.click()
+    expect(page).to_have_url(re.compile(r"/reliability\?.*metric=site_uptime"), timeout=30_000)
+    assert "period=2026-W47" in page.url  # the address carries the board's period
+    expect(page.get_by_role("heading", name="Site uptime")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(meaning, exact=False).first).to_be_visible()
+    expect(page.get_by_text("2026-W47 (16 Nov – 22 Nov 2026)", exact=False)).to_be_visible()
 
 
 def test_a_quarter_from_the_address_bar(page: Page, demo_app: RunningApp) -> None:

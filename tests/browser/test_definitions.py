@@ -73,9 +73,9 @@ def tab(page: Page, name: str) -> Locator:
 
 def board_tile(page: Page, name: str) -> Locator:
     go_to(page, "Board")
-    metric = page.get_by_test_id("stMetric").filter(has_text=name).first
-    expect(metric).to_be_visible(timeout=TIMEOUT)
-    return metric.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+    card = page.locator(".sc-card").filter(has_text=name).first
+    expect(card).to_be_visible(timeout=TIMEOUT)
+    return card
 
 
 def test_a_change_goes_from_proposal_to_agreed_by_two_approvers_and_the_board_picks_it_up(

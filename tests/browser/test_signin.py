@@ -104,7 +104,7 @@ def test_a_board_member_reads_and_cannot_reach_anything_else(
     page = _fresh_page(browser)
     _sign_in(page, signin_app, BOARD)
     expect(page.get_by_text("Bea Hartmann")).to_be_visible()
-    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)
+    expect(page.locator(".sc-card").first).to_be_visible(timeout=WAIT)
     nav = _nav_titles(page)
     assert "Board" in nav and "Definitions" in nav
     assert not {"Upload", "Upload history", "People"} & set(nav), nav
@@ -114,7 +114,7 @@ def test_a_board_member_reads_and_cannot_reach_anything_else(
         ("people", "People and roles"),
     ):
         page.goto(f"{signin_app.url}/{path}")
-        expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)  # the board instead
+        expect(page.locator(".sc-card").first).to_be_visible(timeout=WAIT)  # the board instead
         expect(page.get_by_role("heading", name=heading)).to_have_count(0)
         expect(page.locator("input[type=file]")).to_have_count(0)
     expect(page.get_by_text("Traceback")).to_have_count(0)
@@ -129,7 +129,7 @@ def test_an_uploader_uploads_and_cannot_manage_people(
     nav = _nav_titles(page)
     assert "Upload" in nav and "People" not in nav, nav
     page.goto(f"{signin_app.url}/people")
-    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)
+    expect(page.locator(".sc-card").first).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("heading", name="People and roles")).to_have_count(0)
     page.goto(f"{signin_app.url}/upload")
     expect(page.get_by_role("heading", name="Upload metric values")).to_be_visible(timeout=WAIT)
@@ -150,13 +150,13 @@ def test_removed_person_loses_access_at_the_next_click_despite_the_cookie(
 ) -> None:
     page = _fresh_page(browser)
     _sign_in(page, signin_app, "sofia.sec@example.com")
-    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)
+    expect(page.locator(".sc-card").first).to_be_visible(timeout=WAIT)
     with store.connect(signin_app.db) as con:
         admin = access.require_person(con, "alex.admin@example.com")
         access.remove_person(con, admin, "sofia.sec@example.com")
     page.reload()  # same browser, same sign-in cookie
     expect(page.get_by_text("ask an admin")).to_be_visible(timeout=WAIT)
-    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.locator(".sc-card")).to_have_count(0)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     page.context.close()
 
@@ -169,7 +169,7 @@ def test_an_unknown_email_is_asked_to_see_an_admin(browser: Browser, signin_app:
     page.get_by_role("button", name="Authorize").click()
     expect(page.get_by_text("ask an admin")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("stranger@example.com")).to_be_visible()
-    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.locator(".sc-card")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="End session").click()  # the provider asks to confirm
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)

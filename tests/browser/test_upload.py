@@ -24,7 +24,7 @@ def test_good_file_preview_then_store(page: Page, demo_app: RunningApp) -> None:
     page.get_by_role("button", name="Store 3 values").click()
     expect(page.get_by_text("Stored weekly_restatement.csv as upload")).to_be_visible(timeout=30_000)
     page.goto(demo_app.url)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Site uptime").first).to_contain_text(
+    expect(page.locator(".sc-card").filter(has_text="Site uptime").first).to_contain_text(
         "99.41%", timeout=30_000
     )
 

@@ -42,7 +42,7 @@ def test_planted_markup_is_text_on_every_page(page: Page, hostile_app: RunningAp
 
     page.on("dialog", on_dialog)
     page.goto(hostile_app.url)
-    label = page.get_by_test_id("stMetric").filter(has_text=f"Uptime {PAYLOAD}")
+    label = page.locator(".sc-card").filter(has_text=f"Uptime {PAYLOAD}")
     expect(label.first).to_be_visible(timeout=WAIT)  # the metric name, as typed
     expect(page.get_by_text(f"Note {PAYLOAD}").first).to_be_visible()
     _no_markup_ran(page, dialogs, "board")
