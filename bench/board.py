@@ -138,7 +138,7 @@ def _board_drawn(page: Any, cards: int, trends: int) -> None:
     """Every tile and trend chart on the page, and Streamlit done running."""
     page.locator(".sc-card").nth(cards - 1).wait_for(timeout=60_000)
     if trends:
-        page.locator(".sc-trend svg").nth(trends - 1).wait_for(timeout=60_000)
+        page.locator(".sc-trend img").nth(trends - 1).wait_for(timeout=60_000)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 

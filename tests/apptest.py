@@ -132,7 +132,7 @@ class ShownCard:
     small: str
     note: str
     href: str | None
-    chart: str  # the sparkline's text alternative
+    chart: str  # the sparkline's text alternative (its image's alt)
 
     @property
     def caption(self) -> str:
@@ -153,8 +153,8 @@ class _CardReader(HTMLParser):
                 {"metric_id": found.get("data-metric"), "href": found.get("href"), "chart": ""}
                 | dict.fromkeys(("name", "value", "badge", "change", "small", "note"), "")
             )
-        elif self.cards and tag == "svg":
-            self.cards[-1]["chart"] = found.get("aria-label") or ""
+        elif self.cards and tag == "img":
+            self.cards[-1]["chart"] = found.get("alt") or ""
         for name in ("name", "value", "badge", "change", "small", "note", "hidden"):
             if f"sc-{name}" in classes:
                 self._field.append(name)
@@ -175,7 +175,7 @@ class _CardReader(HTMLParser):
 def cards(at: Any) -> list[ShownCard]:
     """Every tile on the page, in order."""
     reader = _CardReader()
-    for element in at.markdown:
+    for element in at.get("html"):
         if "sc-card" in element.value:
             reader.feed(element.value)
     stripped = [{k: (v.strip() if isinstance(v, str) else v) for k, v in c.items()} for c in reader.cards]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def test_the_html_pack_is_offline_and_says_the_same(con: store.Connection) -> No
     for value in (*KNOWN, W47_HEADLINE, "Numbers as known on <b>23 Nov 2026</b>"):
         assert value in html, value
     assert "<script" not in html.lower()
-    assert "http://" not in html and "https://" not in html and "src=" not in html
+    assert "http://" not in html and "https://" not in html
+    sources = re.findall(r'src="([^"]*)"', html)
+    assert sources and all(src.startswith("data:image/svg+xml;base64,") for src in sources)  # drawn inside
 
 
 def test_owner_notes_appear_escaped_in_both_formats(con: store.Connection, tmp_path: Path) -> None:

@@ -88,18 +88,24 @@ def _help_texts(fingerprint: tuple[int, ...], day: dt.date) -> dict[str, str]:
 
 
 def _draw(html: str) -> None:
-    """Our own rendered HTML (autoescaped: a person's text in it is text). Through Markdown's
-    raw-HTML path, because st.html's sanitiser drops inline SVG; one_block keeps Markdown
-    from reading anything inside it."""
-    st.markdown(cards.one_block(html), unsafe_allow_html=True)
+    """Our own rendered HTML (autoescaped: a person's text in it is text), set straight into
+    the page: no Markdown reads it, and Streamlit's sanitiser still checks it."""
+    st.html(html)
 
 
 def area_trends(view: BoardView, area: str) -> None:
     """An area's last year as small multiples (value, target, events) with one legend,
     drawn on the server as SVG; the interactive chart is one click away in the drill-down."""
+    html = _trends_html(_fingerprint(), view.period, view.as_of, area)
+    if html:
+        _draw(html)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _trends_html(fingerprint: tuple[int, ...], period: BoardPeriod, as_of: dt.date, area: str) -> str:
+    view = board_view(period, as_of)
     shown = [tr for t in view.area(area) if (tr := cards.trend(t, view.timeline)) is not None]
-    if shown:
-        _draw(cards.trends_html(shown, label=f"{area.capitalize()} trends, last year"))
+    return cards.trends_html(shown, label=f"{area.capitalize()} trends, last year") if shown else ""
 
 
 # ---------------------------------------------------------------- controls
@@ -265,7 +271,25 @@ def tiles_grid(
 ) -> None:
     """Tiles in a grid that fills the width and wraps (one HTML block, no chart runtime)."""
     if row:
-        _draw(cards.cards_html(tile_cards(row, view, compact=compact, budget=budget), label=label))
+        ids = tuple(t.definition.id for t in row)
+        params = tuple(view_params(view).items())
+        _draw(_grid_html(_fingerprint(), view.period, view.as_of, ids, label, compact, budget, params))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _grid_html(
+    fingerprint: tuple[int, ...],
+    period: BoardPeriod,
+    as_of: dt.date,
+    ids: tuple[str, ...],
+    label: str,
+    compact: bool,
+    budget: bool,
+    params: tuple[tuple[str, str], ...],  # the address the tiles link with (who acts, in local mode)
+) -> str:
+    view = board_view(period, as_of)
+    row = [t for metric_id in ids if (t := view.tile(metric_id)) is not None]
+    return cards.cards_html(tile_cards(row, view, compact=compact, budget=budget), label=label)
 
 
 def budget_tile(view: BoardView) -> None:

@@ -12,9 +12,11 @@ arrow word, never the status palette; a change of zero is neutral.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
@@ -52,7 +54,7 @@ a.sc-card .sc-value { color: #101828; }
 a.sc-card:hover { border-color: #667085; border-left-color: var(--mark); background: #f9fafb; }
 a.sc-card:focus-visible { outline: 3px solid #1f5fbf; outline-offset: 2px; }
 .sc-name { font-size: .85rem; font-weight: 600; color: #344054; overflow-wrap: anywhere; }
-.sc-value { font-size: 1.55rem; font-weight: 650; line-height: 1.15; overflow-wrap: anywhere; }
+.sc-value { font-size: 1.45rem; font-weight: 650; line-height: 1.15; overflow-wrap: anywhere; }
 .sc-row { display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
 .sc-badge, .sc-change { font-size: .78rem; font-weight: 600; padding: .05rem .4rem; border-radius: .6rem;
   white-space: nowrap; }
@@ -65,12 +67,17 @@ a.sc-card:focus-visible { outline: 3px solid #1f5fbf; outline-offset: 2px; }
 .sc-same { color: #374151; background: #eceff3; }
 .sc-small { font-size: .75rem; color: #475467; overflow-wrap: anywhere; }
 .sc-note { font-size: .75rem; color: #344054; font-style: italic; overflow-wrap: anywhere; }
-.sc-spark { width: 100%; height: auto; display: block; }
+.sc-chart { position: relative; display: block; }
+.sc-chart img { width: 100%; height: auto; display: block; }
+.sc-spark img { height: 2rem; }  /* a sparkline keeps its height however wide the tile: it stretches */
+.sc-hover { position: absolute; inset: 0; }
+.sc-hover span { position: absolute; top: 0; bottom: 0; }
+.sc-hover span:hover { background: rgba(31, 95, 191, .12); }
+.sc-axis { display: flex; justify-content: space-between; font-size: .72rem; color: #475467; }
 .sc-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .sc-trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: .75rem; }
 .sc-trend { min-width: 0; }
 .sc-trend h4 { font-size: .9rem; margin: 0 0 .2rem 0; padding: 0; color: #1f2937; }
-.sc-trend svg { width: 100%; height: auto; display: block; }
 .sc-legend { display: flex; flex-wrap: wrap; gap: .9rem; font-size: .78rem; color: #475467; margin: .2rem 0 .5rem; }
 .sc-key { display: inline-block; width: 1.1rem; height: 0; border-top: 2px solid; vertical-align: middle;
   margin-right: .3rem; }
@@ -108,6 +115,13 @@ class Spark:
     @property
     def line(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+    @property
+    def uri(self) -> str:
+        """The chart as an image address: an SVG document, inline. The page's HTML sanitiser keeps
+        images, and the browser draws one image far faster than a tree of SVG elements."""
+        svg = str(_module().spark_svg(self))
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 @dataclass(frozen=True)
@@ -308,22 +322,18 @@ def trend(t: Tile, timeline: Sequence[events.Event], count: int = TREND_POINTS) 
 # ---------------------------------------------------------------- HTML
 
 
+def _module() -> Any:
+    return _TEMPLATES.get_template("cards.html.j2").module
+
+
 def cards_html(cards: Sequence[Card], *, label: str) -> str:
     """A grid of tiles; ``label`` names the group for a screen reader ('Customer journey')."""
-    return _TEMPLATES.get_template("cards.html.j2").module.grid(cards, label)  # type: ignore[attr-defined, no-any-return]
+    return str(_module().grid(cards, label))
 
 
 def trends_html(trends: Sequence[Trend], *, label: str) -> str:
     """Small multiples with one legend: each metric's last year, target and events."""
-    return _TEMPLATES.get_template("cards.html.j2").module.trends(trends, label, EVENT_HEX)  # type: ignore[attr-defined, no-any-return]
-
-
-def one_block(html: str) -> str:
-    """The HTML as a single raw block for a Markdown renderer: no line breaks (a blank line,
-    say in a note, would end the block and let Markdown read the rest; HTML reads a line
-    break in text as a space anyway) and no dollar signs (read as formulas; a character
-    reference reads the same)."""
-    return " ".join(html.splitlines()).replace("$", "&#36;")
+    return str(_module().trends(trends, label, EVENT_HEX))
 
 
 def style_html() -> str:
