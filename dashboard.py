@@ -43,6 +43,7 @@ if not visible:
     st.info("Your account has no access yet. Please ask an admin to add you.")
     st.stop()
 # Presentation mode (?present=1): the board full screen for a wall, no sidebar.
+ui.readable_styles()
 presenting = st.query_params.get("present") == "1"
 navigation = st.navigation(visible, position="hidden" if presenting else "sidebar")
 if not presenting:

@@ -15,7 +15,7 @@ from ui import charts
 person = ui.page_person("view")
 view = ui.board.drilldown_view("Customer journey", key="journey")
 steps = board.funnel(view)
-st.subheader("Awareness → consideration → conversion → loyalty", anchor=False)
+st.header("Awareness → consideration → conversion → loyalty", anchor=False)
 st.caption(
     ui.board.plain(board.funnel_text(steps)) + " · orders and repeat buyers are estimated from the rates"
 )

@@ -14,7 +14,7 @@ from ui import charts
 
 person = ui.page_person("view")
 view = ui.board.drilldown_view("Reliability and security", key="reliability")
-st.subheader("Error budget", anchor=False)
+st.header("Error budget", anchor=False)
 left, right = st.columns([1, 3])
 with left:
     ui.board.budget_tile(view)

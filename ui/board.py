@@ -301,9 +301,9 @@ def budget_tile(view: BoardView) -> None:
 
 def headline(view: BoardView) -> None:
     """The part of the board that must fit one screen: the journey above IT."""
-    st.markdown(f"#### Customer journey &nbsp; :small[{plain(board.funnel_text(board.funnel(view)))}]")
+    st.markdown(f"## Customer journey &nbsp; :small[{plain(board.funnel_text(board.funnel(view)))}]")
     tiles_grid([t for m in board.JOURNEY_HEADLINE if (t := view.tile(m))], view, "Customer journey headline")
-    st.markdown("#### IT: reliability, security, delivery")
+    st.markdown("## IT: reliability, security, delivery")
     tiles_grid(
         [t for m in board.IT_HEADLINE if (t := view.tile(m))], view, "IT headline", compact=True, budget=True
     )
@@ -398,7 +398,7 @@ def focused_metric(view: BoardView, areas: Sequence[str], back: int) -> None:
 _COMPACT_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3.8rem; padding-bottom: 1rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
-[data-testid="stMainBlockContainer"] h4 { padding: 0.2rem 0 0 0; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; padding: 0.2rem 0 0 0; }
 """
 
 
