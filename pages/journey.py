@@ -17,7 +17,9 @@ view = ui.board.drilldown_view("Customer journey", key="journey")
 steps = board.funnel(view)
 st.header("Awareness → consideration → conversion → loyalty", anchor=False)
 st.caption(
-    ui.board.plain(board.funnel_text(steps)) + " · orders and repeat buyers are estimated from the rates"
+    ui.board.plain(board.funnel_text(steps))
+    + " · orders are estimated (sessions × the conversion rate of the same period, hatched); "
+    "repeat buying is a monthly rate, told as a rate"
 )
 st.plotly_chart(charts.funnel(steps), key="funnel", config={"displayModeBar": False})
 ui.board.area_drilldowns(view, catalog.JOURNEY_AREAS, person, key="journey-back")

@@ -147,6 +147,24 @@ def test_the_funnel_states_what_each_rate_is_a_share_of(con: store.Connection) -
     assert f"{W47_SHOWN['Website sessions']} website sessions" in board.funnel_text(steps)
 
 
+def test_the_funnel_marks_estimates_and_never_multiplies_a_months_rate_by_a_weeks_count(
+    con: store.Connection,
+) -> None:
+    view = board.view(con, TODAY)
+    _sessions, _leads, orders, loyalty = board.funnel(view)
+    assert orders.estimated and loyalty.volume is None  # loyalty is a monthly rate, told as a rate
+    text = board.funnel_text(board.funnel(view))
+    assert "of sessions place an order (≈" in text and "estimated)" in text
+    assert text.endswith("% of buyers order again (Oct 2026)")  # the rate names its own month
+    # a conversion rate of another week is not multiplied by this week's sessions
+    con.execute(
+        "DELETE FROM observations WHERE metric_id = 'conversion_rate' AND period_start >= ?",
+        [view.period.start],
+    )
+    _s, _l, orders_without, _loy = board.funnel(board.view(con, TODAY, view.period))
+    assert orders_without.volume is None
+
+
 @pytest.mark.parametrize(
     ("text", "cadence", "start"),
     [

@@ -314,12 +314,17 @@ def metric_history(
     return figure
 
 
-def funnel(steps: Sequence[FunnelStep], *, height: int = 260) -> go.Figure:
-    """The journey's stage volumes, each with its rate and what that rate is a share of."""
+def funnel(steps: Sequence[FunnelStep], *, height: int = 220) -> go.Figure:
+    """The journey's counts for one period as bars on a linear scale (a later stage larger than
+    the one before shows as larger), each with its rate; an estimated count is hatched and says
+    so. A stage told only as a rate (loyalty) is not drawn as a bar."""
     shown = [s for s in steps if s.volume is not None]
     labels = [s.label for s in shown]
     text = [
-        f"{s.volume:,.0f}" + (f" · {s.rate:.1f}% {s.rate_text}" if s.rate is not None else "") for s in shown
+        ("≈" if s.estimated else "")
+        + f"{s.volume:,.0f}"
+        + (f" · {s.rate:.1f}% {s.rate_text}" if s.rate is not None else "")
+        for s in shown
     ]
     figure = go.Figure(
         go.Bar(
@@ -328,12 +333,17 @@ def funnel(steps: Sequence[FunnelStep], *, height: int = 260) -> go.Figure:
             orientation="h",
             text=text,
             textposition="auto",
-            marker={"color": "#5b6f9a"},
+            marker={
+                "color": "#5b6f9a",
+                "pattern": {"shape": ["/" if s.estimated else "" for s in shown], "fgcolor": "#ffffff"},
+            },
             hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
         )
     )
     _layout(figure, height)
-    figure.update_xaxes(type="log", tickformat="~s", showgrid=True, gridcolor="#eef0f3")
+    figure.update_xaxes(
+        type="linear", tickformat="~s", showgrid=True, gridcolor="#eef0f3", rangemode="tozero"
+    )
     figure.update_yaxes(autorange="reversed")
     figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure

@@ -325,9 +325,11 @@ def summary(board: list[Tile]) -> dict[str, int]:
 class FunnelStep:
     area: str
     label: str
-    volume: float | None
+    volume: float | None  # a count for the board's period; None for a stage told only as a rate
     rate: float | None  # percent
     rate_text: str
+    estimated: bool = False  # a count worked out from a rate, not one that was reported
+    basis: str = ""  # the period the rate is for, when it is not the count's period
 
 
 @dataclass(frozen=True)
@@ -392,27 +394,35 @@ def view(
 
 
 def funnel(board: BoardView) -> list[FunnelStep]:
-    """The journey as stage volumes with the rate between them, from the agreed metrics.
+    """The journey as comparable counts of one period with the rate between them, from the
+    agreed metrics.
 
-    Orders come from sessions (the conversion rate's own definition), and repeat buyers
-    from orders, so each rate says what it is a share of."""
+    Orders are estimated from sessions and the conversion rate (the rate's own definition) only
+    when both are values for the same period; loyalty is told as its rate alone, with its own
+    period (a month's repeat purchase rate times a week's orders would be a number of nothing)."""
 
-    def value(metric_id: str) -> float | None:
+    def reading(metric_id: str) -> tuple[float | None, BoardPeriod | None]:
         tile = board.tile(metric_id)
-        return tile.latest if tile else None
+        return (tile.latest, tile.basis) if tile else (None, None)
 
-    sessions, leads = value("sessions"), value("lead_signups")
-    conversion, repeat = value("conversion_rate"), value("repeat_purchase_rate")
-    orders = sessions * conversion / 100 if sessions is not None and conversion is not None else None
-    repeaters = orders * repeat / 100 if orders is not None and repeat is not None else None
+    (sessions, when), (leads, leads_when) = reading("sessions"), reading("lead_signups")
+    (conversion, conversion_when), (repeat, repeat_when) = (
+        reading("conversion_rate"),
+        reading("repeat_purchase_rate"),
+    )
+    if leads_when != when:
+        leads = None
+    same = conversion is not None and sessions is not None and conversion_when == when
+    orders = sessions * conversion / 100 if same and sessions is not None and conversion is not None else None
     lead_rate = 100 * leads / sessions if leads is not None and sessions else None
+    repeat_basis = repeat_when.label if repeat_when is not None and repeat_when != when else ""
     return [
         FunnelStep("awareness", "Website sessions", sessions, None, "visits to web and app"),
         FunnelStep("consideration", "Lead sign-ups", leads, lead_rate, "of sessions sign up"),
         FunnelStep(
-            "conversion", "Ordering sessions (est.)", orders, conversion, "of sessions place an order"
+            "conversion", "Orders (est.)", orders, conversion, "of sessions place an order", estimated=True
         ),
-        FunnelStep("loyalty", "Repeat buyers (est.)", repeaters, repeat, "of buyers order again"),
+        FunnelStep("loyalty", "Repeat buyers", None, repeat, "of buyers order again", basis=repeat_basis),
     ]
 
 
@@ -460,15 +470,20 @@ def tile_notes(tile: Tile, board_period: BoardPeriod | None = None, *, compact: 
 
 
 def funnel_text(steps: Sequence[FunnelStep]) -> str:
-    """The journey in one line: each stage's volume and the rate that led to it."""
+    """The journey in one line: each stage's count and the rate that led to it; an estimated
+    count says so, and a rate for another period names it."""
     parts = []
     for step in steps:
-        if step.volume is None:
+        if step.volume is None and step.rate is None:
             parts.append(f"{step.label}: no data")
+        elif step.volume is None:
+            assert step.rate is not None
+            parts.append(f"{step.rate:.1f}% {step.rate_text}" + (f" ({step.basis})" if step.basis else ""))
         elif step.rate is None:
             parts.append(f"{step.volume:,.0f} {step.label.lower()}")
         else:
-            parts.append(f"{step.rate:.1f}% {step.rate_text} ({step.volume:,.0f})")
+            count = f"≈{step.volume:,.0f} estimated" if step.estimated else f"{step.volume:,.0f}"
+            parts.append(f"{step.rate:.1f}% {step.rate_text} ({count})")
     return " → ".join(parts)
 
 
