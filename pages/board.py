@@ -14,9 +14,14 @@ person = ui.page_person("view")
 # The board is read on laptops and projectors: start with the page to itself.
 st.set_page_config(initial_sidebar_state="collapsed")
 ui.board.compact_spacing()
+presenting = ui.board.presenting()
 top, controls = st.columns([5, 2], vertical_alignment="bottom")
-with controls:
-    period, as_of = ui.board.period_controls()
+if presenting:  # a wall screen: no buttons, the newest week, type sized to the screen
+    ui.board.presentation_styles()
+    period, as_of = ui.board.default_period(), ui.today()
+else:
+    with controls:
+        period, as_of = ui.board.period_controls()
 with top:
     st.title("Shared Scorecard", anchor=False)
 view = ui.run(lambda: ui.board.board_view(period, as_of))
@@ -29,11 +34,13 @@ with top:
         + status.count_line(counts)
     )
     st.caption(ui.literal(view.reported_line))
+    if presenting:
+        st.caption(ui.board.stamp(view))
 if not view.tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
     st.stop()
 ui.board.headline(view)
-if ui.board.presenting():
+if presenting:
     ui.board.refresh_when_data_lands()
     st.stop()
 ui.board.every_measure(view)
@@ -42,3 +49,4 @@ with st.expander("Wins, celebrated together", icon=":material/celebration:", exp
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
     ui.timeline.event_forms(view, person)
+print("BOARD END", __import__("time").time(), flush=True)

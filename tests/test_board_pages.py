@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,8 @@ def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     assert len(cards(at)) == 11  # 4 journey + uptime, budget, 3 security, 2 delivery
     assert not at.header  # no "every measure" sections below the headline
     assert not at.sidebar.children  # nothing beside the board, not even the local "Act as" picker
+    assert not at.get("popover")  # no period button on a wall
+    assert re.search(r"updated \d\d:\d\d · data to 2026-W47", _captions(at))
 
 
 def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
@@ -149,3 +152,14 @@ def test_an_earlier_as_of_day_moves_the_board_to_what_was_known_then(demo_db: Pa
     assert at.get("popover")[0].proto.popover.label == f"Period: {week.label}, as of 30 Sep 2026"
     shown = [c.value for c in cards(at)]
     assert shown and sum(v != "—" for v in shown) >= len(shown) - 2, shown
+
+
+def test_local_demo_mode_keeps_the_acting_person_across_a_reload_and_a_shared_link(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com")
+    assert at.query_params["as"] == "bea.board@example.com"  # the address says who is acting
+    reloaded = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    reloaded.query_params["as"] = "bea.board@example.com"  # a new session on that address: F5, a link
+    reloaded.run()
+    assert not reloaded.exception
+    assert any("Bea Hartmann" in c.value for c in reloaded.sidebar.caption)
+    assert not reloaded.get("form")  # the board member still may not write

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui.timeline
-from metrics import config, store
+from metrics import clock, config, store
 from metrics.access import Person
 from metrics.board import cards, drilldown
 from metrics.board import timeline as events
@@ -346,6 +346,29 @@ def timeline_table(timeline: list[events.Event]) -> None:
 
 def presenting() -> bool:
     return st.query_params.get(PRESENT_PARAM) == "1"
+
+
+def stamp(view: BoardView) -> str:
+    """What a wall screen says of its freshness: 'updated 09:41 · data to 2026-W47'."""
+    return f"updated {clock.now():%H:%M} · data to {view.period.label}"
+
+
+# A wall screen (Grafana's TV mode is the model): no menu, type that grows with the screen.
+_PRESENTATION_CSS = """<style>
+[data-testid="stToolbar"], [data-testid="stMainMenu"] { display: none; }
+.sc-grid { grid-template-columns: repeat(auto-fit, minmax(max(11.5rem, 12vw), 1fr)); }
+.sc-value { font-size: clamp(1.45rem, 2.1vw, 5rem); }
+.sc-name, .sc-badge, .sc-change { font-size: clamp(.85rem, .95vw, 2.2rem); }
+.sc-small, .sc-note { font-size: clamp(.75rem, .8vw, 1.8rem); }
+.sc-spark img { height: clamp(2rem, 3.2vw, 7rem); }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(2rem, 2.4vw, 5rem); }
+[data-testid="stMainBlockContainer"] h2 { font-size: clamp(1.5rem, 1.6vw, 3.4rem); }
+[data-testid="stCaptionContainer"] p { font-size: clamp(.875rem, .9vw, 2rem); }
+</style>"""
+
+
+def presentation_styles() -> None:
+    st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

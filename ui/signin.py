@@ -109,6 +109,7 @@ def _local_person() -> Person:
     person = _lookup()
     if person is None:
         _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.DEMO_PERSON)}")
+    st.query_params["as"] = person.email  # a reload or a shared link keeps acting as this person
     return person
 
 
