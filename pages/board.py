@@ -49,4 +49,3 @@ with st.expander("Wins, celebrated together", icon=":material/celebration:", exp
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
     ui.timeline.event_forms(view, person)
-print("BOARD END", __import__("time").time(), flush=True)
