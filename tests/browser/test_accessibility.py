@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from metrics import access
 from tests.apptest import ONE_PER_ROLE, dashboard_pages
@@ -29,6 +29,7 @@ def _axe_js() -> Path:
 
 
 AXE_JS = _axe_js()
+DATA = Path(__file__).resolve().parent.parent / "data"
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 WIDTHS = {"laptop": (1366, 768), "phone": (390, 844)}
 
@@ -129,3 +130,27 @@ def test_the_board_period_can_be_changed_with_the_keyboard_alone(page: Page, dem
     tile.focus()
     page.keyboard.press("Enter")  # a tile is a link: Enter opens its drill-down
     expect(page).to_have_url(re.compile(r"/journey\?.*period=2026-W46"), timeout=30_000)
+
+
+def _tab_to(page: Page, target: Locator, limit: int = 80) -> None:
+    """Press Tab until ``target`` (or something inside it) has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("e => e === document.activeElement || e.contains(document.activeElement)"):
+            return
+    pytest.fail(f"{target} is never reached with Tab")
+
+
+def test_an_upload_with_the_keyboard_alone(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/upload")
+    _settled(page)
+    browse = page.get_by_test_id("stFileUploaderDropzone").locator("button")
+    _tab_to(page, browse)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")  # the system's file dialog opens from the keyboard
+    chooser.value.set_files(str(DATA / "good" / "weekly_restatement.csv"))
+    expect(page.get_by_text("passed every check")).to_be_visible(timeout=30_000)
+    store = page.get_by_role("button", name="Store 3 values")
+    _tab_to(page, store)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Stored weekly_restatement.csv as upload")).to_be_visible(timeout=30_000)
