@@ -7,13 +7,16 @@ nothing of it. Writes are refused in metrics/ whatever the UI shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import ui
 import ui.signin
 from metrics import access
 
-st.set_page_config(page_title="Shared Scorecard", page_icon=":material/handshake:", layout="wide")
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # served by the app itself, never fetched
+st.set_page_config(page_title="Shared Scorecard", page_icon=str(ICON), layout="wide")
 
 # (script, title, icon, action the person must be allowed to take to see the page)
 PAGES: list[tuple[str, str, str, str]] = [

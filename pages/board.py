@@ -29,11 +29,12 @@ if view is None:
     st.stop()
 counts = view.counts
 with top:
-    st.caption(
+    st.caption(  # one line where it fits: the headline must fit the first screen
         f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y} · "
         + status.count_line(counts)
+        + " · "
+        + ui.literal(view.reported_line)
     )
-    st.caption(ui.literal(view.reported_line))
     if presenting:
         st.caption(ui.board.stamp(view))
 if not view.tiles:

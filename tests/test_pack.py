@@ -51,7 +51,7 @@ def test_the_pdf_pages_render_and_carry_the_boards_numbers(con: store.Connection
         with Image.open(png) as image:
             darkest, lightest = image.convert("L").getextrema()
             assert int(darkest) < 100 < int(lightest), f"{png.name} looks blank"  # type: ignore[arg-type]
-    cover, board_page = _pdf_text(path, 1), _pdf_text(path, 2)
+    cover, board_page = _pdf_text(path, 1), _pdf_text(path, 3)
     assert "Board pack 2026-W47" in cover and "Numbers as known on 23 Nov 2026" in cover
     assert W47_HEADLINE in cover
     for value in KNOWN:
@@ -87,7 +87,7 @@ def test_a_quarter_pack_shows_the_quarter(con: store.Connection, tmp_path: Path)
     data = pack.gather(con, TODAY, board.parse_period("2026-Q3"))
     path = tmp_path / "q3.pdf"
     path.write_bytes(pack.build(data, "pdf"))
-    text = _pdf_text(path, 2)
+    text = _pdf_text(path, 3)
     sessions = data.view.tile("sessions")
     assert sessions is not None
     assert f"{sessions.latest:,.0f}" in text and "average of 13 weeks" in text
@@ -139,7 +139,7 @@ def test_the_command_line_builds_freezes_lists_and_hands_back_packs(
 
     out = tmp_path / "q3.pdf"
     assert cli.main(["pack", "--period", "2026-Q3", "--out", str(out)]) == 0
-    assert "208,061" in _pdf_text(out, 2)  # Q3's average week of sessions
+    assert "208,061" in _pdf_text(out, 3)  # Q3's average week of sessions
     assert cli.main(["pack", "--period", "2026-Q3", "--out", str(tmp_path / "q3.html")]) == 0
     assert "<script" not in (tmp_path / "q3.html").read_text(encoding="utf-8")
     assert cli.main(["freeze-pack", "--period", "2026-Q3", "--user", "bea.board@example.com"]) == 2
@@ -181,5 +181,36 @@ def test_a_pack_without_values_still_builds_and_says_so(con: store.Connection, t
     path = tmp_path / "empty.pdf"
     path.write_bytes(pack.build(data, "pdf"))
     assert "24 no data" in _pdf_text(path, 1)
-    assert "No values yet" in _pdf_text(path, 3)
+    assert "No values yet" in _pdf_text(path, 4)
     assert "No data" in pack.build(data, "html").decode("utf-8")
+
+
+def test_the_pack_opens_with_an_executive_summary(con: store.Connection, tmp_path: Path) -> None:
+    sam = access.require_person(con, "sam.marketing@example.com")
+    commentary.write(con, sam, "sessions", dt.date(2026, 11, 16), "Teasers went live early")
+    view = board.view(con, TODAY)
+    # worked out here from the tiles, not by the summary: the largest relative change first
+    changes = {
+        t.definition.name: abs(t.latest - t.previous) / abs(t.previous)
+        for t in view.tiles
+        if t.latest is not None and t.previous and t.latest != t.previous
+    }
+    biggest = max(changes, key=changes.__getitem__)
+    off = [t.definition.name for t in view.tiles if t.word == "off target"]
+    assert "Unreviewed SaaS tools" in off
+    html = _latest_week_pack(con, "html").decode("utf-8")
+    summary = html[html.index("<h2>Executive summary</h2>") : html.index("<h2>The board</h2>")]
+    moved = re.findall(r"<li>([^<]*)</li>", summary.split("Needs attention")[0])
+    assert len(moved) == 5 and moved[0].startswith(f"{biggest}: ")
+    attention = summary.split("Needs attention")[1].split("Owners")[0]
+    assert all(f"{name}: " in attention and "off target" in attention for name in off)
+    assert attention.index(off[0]) < attention.index("to watch")  # off target first
+    assert "Teasers went live early" in summary and "Sam Lindqvist" in summary
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(_latest_week_pack(con, "pdf"))
+    page_two = " ".join(_pdf_text(path, 2).split())
+    assert (
+        "Executive summary" in page_two
+        and f"{biggest}:" in page_two
+        and "Teasers went live early" in page_two
+    )

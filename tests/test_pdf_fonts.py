@@ -163,7 +163,7 @@ def test_a_long_metric_name_is_cut_to_its_tile_not_drawn_over_the_next(
     path = tmp_path / "long.pdf"
     path.write_bytes(_pack_pdf(con))
     board_page = subprocess.run(
-        ["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-f", "3", "-l", "3", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     (tile_name,) = [line for line in board_page.splitlines() if line.startswith("Website sessions")]
     assert tile_name.endswith("…") and len(tile_name) < len(long.name)

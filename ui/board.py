@@ -419,7 +419,7 @@ def focused_metric(view: BoardView, areas: Sequence[str], back: int) -> None:
 # Our own constant stylesheet (never a person's text): less empty space above the title so
 # the journey and IT rows fit a 1366x768 screen; the cards' own styles follow.
 _COMPACT_CSS = """
-[data-testid="stMainBlockContainer"] { padding-top: 3.8rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; padding: 0.2rem 0 0 0; }
 """

@@ -69,7 +69,7 @@ a.sc-card:focus-visible { outline: 3px solid #1f5fbf; outline-offset: 2px; }
 .sc-note { font-size: .75rem; color: #344054; font-style: italic; overflow-wrap: anywhere; }
 .sc-chart { position: relative; display: block; }
 .sc-chart img { width: 100%; height: auto; display: block; }
-.sc-spark img { height: 2rem; }  /* a sparkline keeps its height however wide the tile: it stretches */
+.sc-spark img { height: 1.75rem; }  /* a sparkline keeps its height however wide the tile: it stretches */
 .sc-hover { position: absolute; inset: 0; }
 .sc-hover span { position: absolute; top: 0; bottom: 0; }
 .sc-hover span:hover { background: rgba(31, 95, 191, .12); }

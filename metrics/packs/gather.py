@@ -111,6 +111,50 @@ def trend(t: Tile) -> pd.DataFrame:
     return t.history.tail(TREND_POINTS).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The executive summary's three lists, in the words both formats print."""
+
+    moved: list[str]  # the largest changes since the period before, largest first
+    attention: list[str]  # off target, then to watch
+    commentary: list[str]  # the owners' notes on the period
+
+
+SUMMARY_MOVED = 5
+
+
+def _relative_change(t: Tile) -> float:
+    if t.delta is None or not t.previous:
+        return 0.0
+    return abs(t.delta / t.previous)
+
+
+def summary(data: PackData) -> Summary:
+    """What a board member reads first: what moved most, what needs attention, what the owners say."""
+    movers = sorted(
+        (t for t in data.view.tiles if _relative_change(t) > 0), key=_relative_change, reverse=True
+    )
+    moved = []
+    for t in movers[:SUMMARY_MOVED]:
+        d = t.definition
+        news = "better" if status.improved(t.delta, d) else "worse"
+        moved.append(
+            f"{d.name}: {status.format_value(t.latest, d)}, "
+            f"{status.format_change(t.delta, d)} on the period before ({news})"
+        )
+    attention = [
+        f"{t.definition.name}: {status.format_value(t.latest, t.definition)}, {word} "
+        f"(target {status.format_value(t.definition.target, t.definition)})"
+        for word in (status.OFF_TARGET, status.TO_WATCH)
+        for t in data.view.tiles
+        if t.word == word
+    ]
+    commentary = [
+        f"{name} ({label}), {data.who(note.author)}: {note.body}" for name, label, note in data.notes
+    ]
+    return Summary(moved, attention, commentary)
+
+
 # ---------------------------------------------------------------- gathering
 
 

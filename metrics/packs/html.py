@@ -81,6 +81,7 @@ def render(data: PackData) -> bytes:
         title=data.title,
         css=_CSS + cards.STYLE,
         cards=[cards.card(t, data.view.period) for t in data.view.tiles],
+        summary=pack.summary(data),
         view=data.view,
         today=data.today,
         count_line=status.count_line(data.view.counts),

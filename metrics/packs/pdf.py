@@ -271,10 +271,26 @@ def _appendix(pdf: _Pack) -> None:
         pdf.write_line(f"{term}: {meaning}", 8, "", 4)
 
 
+def _summary(pdf: _Pack) -> None:
+    found = pack.summary(pdf.data)
+    pdf.add_page()
+    pdf.heading("Executive summary")
+    for title, lines, none in (
+        ("What moved most since the period before", found.moved, "Nothing changed since the period before."),
+        ("Needs attention", found.attention, "Every measure is on or near its target."),
+        ("Owners' commentary", found.commentary, "No owner notes for this period."),
+    ):
+        pdf.write_line(title, 12, "B", 7)
+        for line in lines or [none]:
+            pdf.write_line(("• " if lines else "") + line, 9, "", 5)
+        pdf.ln(3)
+
+
 def render(data: PackData) -> bytes:
     pdf = _Pack(data)
     texts = [pack.tile_text(t, data.view.period) for t in data.view.tiles]
     _cover(pdf)
+    _summary(pdf)
     _board(pdf, texts)
     for area in catalog.AREAS:
         in_area = [t for t in texts if t.area == area]

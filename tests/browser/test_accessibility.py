@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from metrics import access
+from metrics import access, store
+from metrics.catalog import proposals
 from tests.apptest import ONE_PER_ROLE, dashboard_pages
-from tests.browser.conftest import RunningApp
+from tests.browser.conftest import RunningApp, start_app, stop_app
 
 
 def _axe_js() -> Path:
@@ -154,3 +156,32 @@ def test_an_upload_with_the_keyboard_alone(page: Page, demo_app: RunningApp) -> 
     _tab_to(page, store)
     page.keyboard.press("Enter")
     expect(page.get_by_text("Stored weekly_restatement.csv as upload")).to_be_visible(timeout=30_000)
+
+
+@pytest.fixture(scope="module")
+def pending_app(tmp_path_factory: pytest.TempPathFactory, _demo_template: Path) -> Iterator[RunningApp]:
+    """The demo with a conversion-rate target change waiting for both signatures."""
+    folder = tmp_path_factory.mktemp("pending")
+    db = folder / "scorecard.duckdb"
+    db.write_bytes(_demo_template.read_bytes())
+    with store.connect(db) as con:
+        priya = access.require_person(con, "priya.cio@example.com")
+        proposals.propose_change(con, priya, "conversion_rate", {"target": 3.5}, "Raise the bar.")
+    app = start_app(db, folder / "streamlit.log")
+    yield app
+    stop_app(app)
+
+
+def test_a_sign_off_with_the_keyboard_alone(page: Page, pending_app: RunningApp) -> None:
+    page.goto(f"{pending_app.url}/definitions?metric=conversion_rate&as=dana.it@example.com")
+    _settled(page)
+    expect(page.get_by_role("heading", name="Conversion rate", exact=True)).to_be_visible(timeout=30_000)
+    sign_off_tab = page.get_by_role("tab", name="Sign-off")
+    _tab_to(page, sign_off_tab)
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("tabpanel", name="Sign-off")
+    expect(panel).to_be_visible(timeout=30_000)
+    sign = panel.get_by_role("button", name="Sign for IT")
+    _tab_to(page, sign)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Signed version 2 of conversion_rate for IT.")).to_be_visible(timeout=30_000)

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
@@ -141,3 +142,15 @@ def _refreshes(page: Page, demo_app: RunningApp) -> None:
     assert result.returncode == 0, result.stderr
     # No reload: the wall screen picks the new number up by itself.
     expect(_tile(page, "Website sessions")).to_contain_text("261,234", timeout=40_000)
+
+
+def test_the_board_fetches_nothing_from_elsewhere(page: Page, demo_app: RunningApp) -> None:
+    """Every request the board makes goes to the app itself: the icon, fonts and charts included."""
+    hosts: set[str | None] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    page.goto(demo_app.url)
+    expect(_tile(page, "IT effort on new work")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1_000)
+    assert hosts <= {"127.0.0.1", "localhost", None}, hosts  # None: data addresses
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href") or ""
+    assert (icon and not icon.startswith(("http://", "https://"))) or "127.0.0.1" in icon, icon
