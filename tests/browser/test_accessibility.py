@@ -129,6 +129,7 @@ def test_the_board_period_can_be_changed_with_the_keyboard_alone(page: Page, dem
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name=re.compile(r"^Period: 2026-W46"))).to_be_visible(timeout=30_000)
     tile = page.locator("a.sc-card").first
+    expect(tile).to_have_attribute("href", re.compile(r"period=2026-W46"), timeout=30_000)  # redrawn
     tile.focus()
     page.keyboard.press("Enter")  # a tile is a link: Enter opens its drill-down
     expect(page).to_have_url(re.compile(r"/journey\?.*period=2026-W46"), timeout=30_000)
@@ -177,7 +178,11 @@ def test_a_sign_off_with_the_keyboard_alone(page: Page, pending_app: RunningApp)
     _settled(page)
     expect(page.get_by_role("heading", name="Conversion rate", exact=True)).to_be_visible(timeout=30_000)
     sign_off_tab = page.get_by_role("tab", name="Sign-off")
-    _tab_to(page, sign_off_tab)
+    _tab_to(page, page.get_by_role("tablist").first)  # the tabs are one stop; arrows move between them
+    for _ in range(6):
+        if sign_off_tab.evaluate("e => e === document.activeElement"):
+            break
+        page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
     panel = page.get_by_role("tabpanel", name="Sign-off")
     expect(panel).to_be_visible(timeout=30_000)
