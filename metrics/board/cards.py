@@ -117,6 +117,16 @@ class Spark:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
     @property
+    def strip(self) -> list[tuple[float, float, str]]:
+        """The hover strip's parts: (left %, width %, label) per point, each centred on its point
+        and kept inside the chart."""
+        width = 100 / len(self.points)
+        return [
+            (min(max(100 * p.x / self.width - width / 2, 0.0), 100 - width), width, p.label)
+            for p in self.points
+        ]
+
+    @property
     def uri(self) -> str:
         """The chart as an image address: an SVG document, inline. The page's HTML sanitiser keeps
         images, and the browser draws one image far faster than a tree of SVG elements."""
