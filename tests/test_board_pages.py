@@ -163,3 +163,15 @@ def test_local_demo_mode_keeps_the_acting_person_across_a_reload_and_a_shared_li
     assert not reloaded.exception
     assert any("Bea Hartmann" in c.value for c in reloaded.sidebar.caption)
     assert not reloaded.get("form")  # the board member still may not write
+
+
+def test_every_drilldown_chart_has_a_text_alternative(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com", "pages/journey.py")
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    described = [
+        c.value for c in at.caption if re.match(r"^.+, last \d+ (weeks|months|quarters), .+ to .+, ", c.value)
+    ]
+    histories = len(charts) - 1  # the funnel is described by the caption above it
+    assert histories >= 6 and len(described) == histories, (len(charts), described)
+    assert any(d.startswith("Website sessions, last 52 weeks, ") for d in described)

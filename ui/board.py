@@ -381,6 +381,13 @@ def refresh_when_data_lands() -> None:
         st.rerun(scope="app")
 
 
+def history_chart(view: BoardView, t: Tile, periods_back: int, *, key: str) -> None:
+    """A metric's interactive history, with its text alternative beneath it (what a sighted reader
+    takes from it), for those who cannot see the chart."""
+    st.plotly_chart(drilldown_history(view, t, periods_back), key=key)
+    st.caption(plain(cards.describe(t, periods_back)))
+
+
 def drilldown_history(view: BoardView, t: Tile, periods_back: int) -> go.Figure:
     """A metric's long history with segments, targets over time and events."""
     return _drilldown_figure(_fingerprint(), view.period, view.as_of, t.definition.id, periods_back)
@@ -413,7 +420,7 @@ def focused_metric(view: BoardView, areas: Sequence[str], back: int) -> None:
     st.header(d.name, divider="gray", anchor=False)
     st.caption(plain(f"{d.description} How it is calculated: {d.calculation}"))
     tiles_grid([t], view, d.name)
-    st.plotly_chart(drilldown_history(view, t, back), key=f"focus-{d.id}")
+    history_chart(view, t, back, key=f"focus-{d.id}")
 
 
 # Our own constant stylesheet (never a person's text): less empty space above the title so
@@ -452,7 +459,7 @@ def area_drilldowns(view: BoardView, areas: Sequence[str], person: Person | None
             continue
         tiles_grid(area_tiles, view, f"{area.capitalize()} measures")
         for t in area_tiles:
-            st.plotly_chart(drilldown_history(view, t, back), key=f"history-{t.definition.id}")
+            history_chart(view, t, back, key=f"history-{t.definition.id}")
     st.header("Timeline and notes", divider="gray", anchor=False)
     shown = tuple(t.definition.id for t in view.tiles if t.definition.area in areas)
     timeline_table([e for e in view.timeline if any(e.concerns(metric_id) for metric_id in shown)])
