@@ -11,8 +11,6 @@ import ui.timeline
 from metrics.board import status
 
 person = ui.page_person("view")
-# The board is read on laptops and projectors: start with the page to itself.
-st.set_page_config(initial_sidebar_state="collapsed")
 ui.board.compact_spacing()
 presenting = ui.board.presenting()
 top, controls = st.columns([5, 2], vertical_alignment="bottom")
@@ -37,6 +35,10 @@ with top:
     )
     if presenting:
         st.caption(ui.board.stamp(view))
+if not presenting:
+    with controls:
+        ui.timeline.add_event_button(view, person)
+    ui.show_flash()
 if not view.tiles:
     st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
     st.stop()
@@ -49,4 +51,3 @@ with st.expander("Wins, celebrated together", icon=":material/celebration:", exp
     ui.okrs.wins_feed()
 with st.expander("Timeline: incidents, releases and campaigns", icon=":material/event:"):
     ui.board.timeline_table(view.timeline)
-    ui.timeline.event_forms(view, person)

@@ -83,18 +83,41 @@ def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     assert re.search(r"updated \d\d:\d\d · data to 2026-W47", _captions(at))
 
 
+def _popovers(at: AppTest) -> list[str]:
+    return [p.proto.popover.label for p in at.get("popover")]
+
+
 def test_an_executive_adds_an_event_from_the_board(demo_db: Path) -> None:
     at = app_as("marco.cmo@example.com")
     form = at.get("form")
     assert form, "executives see the event form"
+    assert "Add an event" in _popovers(at), "one visible action, beside the period"
     at.text_input(key="event-title").input("Winter sale starts")
     next(b for b in at.button if b.label == "Add to the timeline").click()
     at.run()
     assert not at.exception
-    assert any("Added" in s.value for s in at.success)
+    # Dated today (23 Nov 2026, in 2026-W48) while the board shows 2026-W47: it says where it will be.
+    assert any("Added" in s.value and "once 2026-W48 is on the board" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]
     with store.connect(demo_db) as con:
         titles = [e.title for e in events.between(con, dt.date(2026, 1, 1), dt.date(2027, 12, 31))]
     assert "Winter sale starts" in titles
+
+
+def test_a_typed_event_without_a_title_names_the_field(demo_db: Path) -> None:
+    at = app_as("marco.cmo@example.com")
+    next(b for b in at.button if b.label == "Add to the timeline").click()
+    at.run()
+    assert not at.exception
+    assert any("Event not added" in e.value and "What happened: a title is required" in e.value for e in at.error)
+    assert not [e for e in at.error if "line 2" in e.value]
+
+
+def test_the_board_member_sees_no_way_to_add_an_event(demo_db: Path) -> None:
+    at = app_as("bea.board@example.com")
+    assert "Add an event" not in _popovers(at)
+    assert not [b for b in at.button if b.label == "Add to the timeline"]
 
 
 def test_an_owner_writes_a_note_on_the_journey_page(demo_db: Path) -> None:

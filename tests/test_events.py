@@ -93,6 +93,42 @@ def test_only_executives_put_events_on_the_timeline(con: store.Connection) -> No
     assert [a[0] for a in audit] == ["add_event", "remove_event"]
 
 
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (events.NewEvent(dt.date(2026, 11, 2), "release", ""), "What happened: a title is required."),
+        (events.NewEvent(dt.date(2026, 11, 2), "party", "x"), "Kind: kind must be one of"),
+        (
+            events.NewEvent(dt.date(2026, 11, 2), "release", "x", ("sessions", "nope")),
+            "Charts it concerns: unknown metric id(s): nope",
+        ),
+    ],
+)
+def test_a_typed_event_is_refused_by_field_not_by_file_line(
+    con: store.Connection, event: events.NewEvent, expected: str
+) -> None:
+    priya = _person(con, "priya.cio@example.com")
+    with pytest.raises(InputRejected) as caught:
+        events.add(con, priya, event)
+    assert caught.value.title == "Event not added"
+    assert expected in caught.value.message
+    assert "line" not in caught.value.message and "file" not in caught.value.message.lower()
+    assert not events.between(con, event.day, event.day) or all(
+        e.title != event.title for e in events.between(con, event.day, event.day)
+    )
+
+
+def test_a_new_event_says_where_it_will_appear() -> None:
+    # The board shows 2026-W47 (16-22 Nov, so up to 23 Nov exclusive); 2 Dec 2026 is in 2026-W49.
+    later = events.where_it_shows(dt.date(2026, 12, 2), dt.date(2026, 11, 23), "2026-W47")
+    assert "once 2026-W49 is on the board (the board shows 2026-W47 now)" in later
+    assert "02 Dec 2026" in later
+    monday = events.where_it_shows(dt.date(2026, 11, 23), dt.date(2026, 11, 23), "2026-W47")
+    assert "once 2026-W48 is on the board" in monday
+    sunday = events.where_it_shows(dt.date(2026, 11, 22), dt.date(2026, 11, 23), "2026-W47")
+    assert sunday.startswith("It shows on the charts it concerns at 2026-W47")
+
+
 def test_an_owner_note_shows_on_the_tile(con: store.Connection) -> None:
     sam = _person(con, "sam.marketing@example.com")  # marketing owner of Website sessions
     commentary.write(con, sam, "sessions", dt.date(2026, 11, 16), "Black Friday teasers  went live early")

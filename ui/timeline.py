@@ -14,15 +14,21 @@ from metrics.board import timeline as events
 from metrics.board.view import BoardView, Tile
 
 
-def event_forms(view: BoardView, person: Person | None) -> None:
-    """Add one event by hand, or a CSV of events; shown to those who may add events."""
-    ui.show_flash()
+def add_event_button(view: BoardView, person: Person | None) -> None:
+    """The board's one visible way to put an incident, release or campaign on the timeline: a
+    button beside the period that opens the form (and the CSV route); only for those who may."""
     if not access.can(person, "add_event"):
         return
     assert person is not None
+    with st.popover("Add an event", icon=":material/add:"):
+        _event_form(view, person)
+        _events_file(person)
+
+
+def _event_form(view: BoardView, person: Person) -> None:
     names = {t.definition.id: t.definition.name for t in view.tiles}
-    with st.form("add-event", clear_on_submit=True, border=True):
-        st.markdown("**Add an event**")
+    with st.form("add-event", clear_on_submit=True, border=False):
+        st.markdown("**An incident, release or campaign**")
         day_col, kind_col = st.columns(2)
         day = day_col.date_input("Date", value=ui.today(), max_value=ui.today() + dt.timedelta(days=365))
         kind = kind_col.selectbox("Kind", events.KINDS, format_func=events.KIND_LABELS.__getitem__)
@@ -30,7 +36,7 @@ def event_forms(view: BoardView, person: Person | None) -> None:
         metric_ids = st.multiselect(
             "Charts it concerns (none = every chart)", list(names), format_func=names.__getitem__
         )
-        if st.form_submit_button("Add to the timeline"):
+        if st.form_submit_button("Add to the timeline", type="primary"):
 
             def add() -> bool:
                 with store.connect() as con:
@@ -38,7 +44,11 @@ def event_forms(view: BoardView, person: Person | None) -> None:
                 return True
 
             if ui.run(add):
-                ui.flash_and_rerun("Added. It shows on every chart it concerns.")
+                where = events.where_it_shows(day, view.period.end, view.period.label)
+                ui.flash_and_rerun(f"Added. {where}")
+
+
+def _events_file(person: Person) -> None:
     upload = st.file_uploader(
         "Or upload a CSV of events (date, kind, title, optional metric_ids)", type=["csv"]
     )

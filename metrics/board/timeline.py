@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from metrics import access, clock, store
+from metrics import access, clock, periods, store
 from metrics.access import Person
 from metrics.catalog import definitions as catalog
 from metrics.errors import InputRejected, NotFound
@@ -182,14 +182,41 @@ def _insert(con: store.Connection, event: NewEvent, source: str, by: str) -> Non
     )
 
 
+# What the single-event form calls each field (a typed event is not a file: no lines, no columns).
+FIELD_LABELS = {"date": "Date", "kind": "Kind", "title": "What happened", "metric_ids": "Charts it concerns"}
+
+
+def check_event(event: NewEvent, known_ids: set[str]) -> NewEvent:
+    """Check one typed event; raise InputRejected naming each field that is wrong, as the form
+    labels it ("What happened: a title is required")."""
+    try:
+        (checked,) = check_rows(
+            [[event.day.isoformat(), event.kind, event.title, " ".join(event.metric_ids)]],
+            list(FIELD_LABELS),
+            known_ids,
+        )
+    except EventFileRejected as exc:
+        said = "; ".join(f"{FIELD_LABELS.get(e.column, e.column)}: {e.reason}" for e in exc.errors)
+        raise InputRejected(f"{said}.", title="Event not added") from exc
+    return checked
+
+
+def where_it_shows(day: dt.date, shown_until: dt.date, shown_label: str) -> str:
+    """Where a new event dated ``day`` will appear, for a board that shows periods up to the day
+    before ``shown_until`` (the end of the period labelled ``shown_label``, exclusive)."""
+    week = periods.label(periods.period_start(day, "weekly"), "weekly")
+    if day >= shown_until:
+        return (
+            f"It is on the timeline for {day:%d %b %Y}; it appears on the charts it concerns once "
+            f"{week} is on the board (the board shows {shown_label} now)."
+        )
+    return f"It shows on the charts it concerns at {week}, and in the timeline below the board."
+
+
 def add(con: store.Connection, person: Person, event: NewEvent) -> None:
     """An executive enters one event by hand."""
     access.require(person, "add_event")
-    (checked,) = check_rows(
-        [[event.day.isoformat(), event.kind, event.title, " ".join(event.metric_ids)]],
-        ["date", "kind", "title", "metric_ids"],
-        _known_metric_ids(con),
-    )
+    checked = check_event(event, _known_metric_ids(con))
     with store.transaction(con):
         _insert(con, checked, "entered", person.email)
         store.audit(con, person.email, "add_event", checked.kind, json.dumps({"title": checked.title}))

@@ -37,7 +37,7 @@ def choose(page: Page, scope: Locator, label: str, option: str) -> None:
 
 
 def open_sidebar(page: Page) -> Locator:
-    """The sidebar, expanded (the board page starts with it collapsed)."""
+    """The sidebar, expanded (it starts open on a desktop width, closed on a phone)."""
     expand = page.get_by_test_id("stExpandSidebarButton")
     if expand.count() and expand.is_visible():
         expand.click()
