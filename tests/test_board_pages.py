@@ -110,7 +110,9 @@ def test_a_typed_event_without_a_title_names_the_field(demo_db: Path) -> None:
     next(b for b in at.button if b.label == "Add to the timeline").click()
     at.run()
     assert not at.exception
-    assert any("Event not added" in e.value and "What happened: a title is required" in e.value for e in at.error)
+    assert any(
+        "Event not added" in e.value and "What happened: a title is required" in e.value for e in at.error
+    )
     assert not [e for e in at.error if "line 2" in e.value]
 
 
