@@ -25,13 +25,10 @@ with top:
 view = ui.run(lambda: ui.board.board_view(period, as_of))
 if view is None:
     st.stop()
-counts = view.counts
 with top:
     st.caption(  # one line where it fits: the headline must fit the first screen
-        f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y} · "
-        + status.count_line(counts)
-        + " · "
-        + ui.literal(view.reported_line)
+        f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}"
+        + (f" · {status.count_line(view.counts)} · {ui.literal(view.reported_line)}" if view.tiles else "")
     )
     if presenting:
         st.caption(ui.board.stamp(view))
@@ -40,7 +37,7 @@ if not presenting:
         ui.timeline.add_event_button(view, person)
     ui.show_flash()
 if not view.tiles:
-    st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
+    ui.board.empty_board(person)
     st.stop()
 ui.board.headline(view)
 if presenting:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
 
-from tests.apptest import PAGES, app_as, cards
+from tests.apptest import PAGES, ROOT, app_as, cards
 
 
 def _app(page: str | None = None):  # type: ignore[no-untyped-def]
@@ -36,10 +38,19 @@ def test_a_real_installation_starts_with_an_empty_board_and_says_why(
     """SCORECARD_DEMO=0: no demo people, the seed catalog awaits both signatures."""
     monkeypatch.setenv("SCORECARD_DEMO", "0")
     monkeypatch.setenv("SCORECARD_ADMINS", "first.admin@example.com")
-    at = app_as("first.admin@example.com")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()  # nobody picked yet
     assert not at.exception
+    # Local mode starts as the first configured admin (not the demo admin, who does not exist here).
+    assert [c.value for c in at.sidebar.caption] == ["Signed in as **first.admin** (Admin)"]
     assert not cards(at)
     assert any("No agreed metrics yet" in i.value for i in at.info)
+    steps = [m.value.replace("\\", "") for m in at.markdown]  # as read: without Markdown escapes
+    # Nobody holds an approver role yet, and the whole seed catalog waits for both signatures.
+    assert any("Add an IT approver and a marketing approver on the People page" in m for m in steps), steps
+    waiting = len(yaml.safe_load((ROOT / "data" / "catalog.yaml").read_text())["metrics"])
+    assert any(f"{waiting} proposed definitions wait for sign-off" in m for m in steps), steps
+    links = [(link.proto.page, link.proto.label) for link in at.get("page_link")]
+    assert [label for _, label in links] == ["Open People", "Open Definitions"], links
     at = app_as("alex.admin@example.com")  # the demo admin does not exist here
     assert not cards(at) and not any("No agreed metrics yet" in i.value for i in at.info)
 

@@ -141,7 +141,15 @@ def acting_email() -> str | None:
         return signed_in_email()
     if not local_mode_allowed():
         return None
-    return str(st.session_state.get("acting_as", DEMO_PERSON))
+    return str(st.session_state.get("acting_as", default_acting_email()))
+
+
+def default_acting_email() -> str:
+    """Whom local mode acts as until someone is picked: the demo admin, or on a real
+    installation (SCORECARD_DEMO=0) the first of SCORECARD_ADMINS."""
+    if not config.demo_enabled() and (admins := access.configured_admins()):
+        return admins[0]
+    return DEMO_PERSON
 
 
 def current_person() -> Person | None:

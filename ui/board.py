@@ -18,7 +18,7 @@ import streamlit as st
 import ui.timeline
 from metrics import clock, config, store
 from metrics.access import Person
-from metrics.board import cards, drilldown
+from metrics.board import cards, drilldown, first_steps
 from metrics.board import timeline as events
 from metrics.board import view as board
 from metrics.board.view import BoardPeriod, BoardView, Tile
@@ -342,6 +342,25 @@ def timeline_table(timeline: list[events.Event]) -> None:
         hide_index=True,
         height=min(36 * (len(timeline) + 1), 300),
     )
+
+
+def empty_board(person: Person | None) -> None:
+    """A board with no agreed metric yet says why and what unblocks it, with links."""
+    st.info("No agreed metrics yet. Once IT and marketing sign a definition, it appears here.")
+
+    def gather() -> list[first_steps.Step]:
+        with store.connect(read_only=True) as con:
+            return first_steps.next_steps(con, person)
+
+    steps = ui.run(gather) or []
+    if steps:
+        st.markdown("**Next steps**")
+    for number, step in enumerate(steps, start=1):
+        st.markdown(f"{number}. {plain(step.text)}")
+        st.page_link(step.page, label=f"Open {_PAGE_TITLES[step.page]}", icon=":material/arrow_forward:")
+
+
+_PAGE_TITLES = {"pages/people.py": "People", "pages/definitions.py": "Definitions"}
 
 
 def presenting() -> bool:

@@ -108,7 +108,7 @@ def _local_person() -> Person:
         _local_picker()
     person = _lookup()
     if person is None:
-        _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.DEMO_PERSON)}")
+        _no_access_page(f"You are acting as {st.session_state.get('acting_as', ui.default_acting_email())}")
     st.query_params["as"] = person.email  # a reload or a shared link keeps acting as this person
     return person
 
@@ -131,7 +131,7 @@ def _local_picker() -> None:
     """Sidebar choice of who you are, under a banner saying what that means."""
     everyone = ui.run(ui.active_people) or []
     labels = {p.email: f"{p.name} · {p.roles_label}" for p in everyone}
-    current = st.session_state.get("acting_as", ui.DEMO_PERSON)
+    current = st.session_state.get("acting_as", ui.default_acting_email())
     # The widget shows the acting person even when a test or a callback set it.
     st.session_state[_PICKER] = current if current in labels else None
     with st.sidebar:
