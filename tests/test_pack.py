@@ -16,6 +16,7 @@ from metrics.board import commentary
 from metrics.board import view as board
 from metrics.errors import InputRejected, PermissionDenied
 from metrics.packs import gather as pack
+from metrics.seed import okrs as okr_demo
 from tests.conftest import TODAY
 from tests.known import W47_HEADLINE, W47_SHOWN
 from tests.values import add_values
@@ -214,3 +215,50 @@ def test_the_pack_opens_with_an_executive_summary(con: store.Connection, tmp_pat
         and f"{biggest}:" in page_two
         and "Teasers went live early" in page_two
     )
+
+
+def test_the_pack_shows_the_shared_okrs_and_the_wins_of_the_period(
+    con: store.Connection, tmp_path: Path
+) -> None:
+    titles = [title for title, *_ in okr_demo.DEMO_OBJECTIVES]
+    html = _latest_week_pack(con, "html").decode("utf-8")
+    okrs_part = html[html.index("<h2>Shared OKRs</h2>") : html.index("<h2>Owners' notes</h2>")]
+    for title in titles:
+        assert f"<h3>{title} (2026-Q4)</h3>" in okrs_part, title
+    assert "IT Dana Okafor, marketing Sam Lindqvist" in okrs_part  # owners by name
+    # each objective's bar is as long as the share it prints
+    for share, width in re.findall(
+        r"(\d+)% of the way · <b>[a-z ]+</b></p><div class=\"bar\"[^>]*><span style=\"width: (\d+)%",
+        okrs_part,
+    ):
+        assert share == width
+    assert len(re.findall(r'class="bar"', okrs_part)) == len(titles)
+    # The demo's sessions were short of target in 2026-W46 and back on target in W47: the week's win.
+    w46, w47 = (
+        board.view(con, TODAY, board.parse_period(label)).tile("sessions")
+        for label in ("2026-W46", "2026-W47")
+    )
+    assert w46 is not None and w47 is not None and (w46.word, w47.word) == ("near target", "on target")
+    wins_part = okrs_part.split("<h2>Wins of the period</h2>")[1]
+    assert "Website sessions is back on target" in wins_part and "22 Nov 2026" in wins_part
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(_latest_week_pack(con, "pdf"))
+    text = " ".join(_pdf_text(path).split())
+    assert "Shared OKRs" in text and all(title in text for title in titles)
+    assert "Wins of the period • Website sessions is back on target" in text
+
+
+def test_pack_charts_have_a_dated_axis_and_the_pdf_its_build_day(
+    con: store.Connection, tmp_path: Path
+) -> None:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(_latest_week_pack(con, "pdf"))
+    week = board.latest_period(TODAY)  # 2026-W47: the newest point of a weekly trend
+    first = week.start - dt.timedelta(weeks=pack.TREND_POINTS - 1)  # 52 weekly points back
+    awareness = " ".join(_pdf_text(path, 4).split())
+    assert f"{first:%d %b %Y}" in awareness and f"{week.start:%d %b %Y}" in awareness
+    html = _latest_week_pack(con, "html").decode("utf-8")
+    assert f'<div class="axis"><span>{first:%d %b %Y}</span><span>{week.start:%d %b %Y}</span></div>' in html
+    assert f"/CreationDate (D:{TODAY:%Y%m%d}".encode() in path.read_bytes()  # the day it was built
+    later = pack.build(pack.gather(con, TODAY + dt.timedelta(days=3), week), "pdf")
+    assert f"/CreationDate (D:{TODAY + dt.timedelta(days=3):%Y%m%d}".encode() in later

@@ -72,6 +72,22 @@ def test_formatting_speaks_each_unit() -> None:
 
 
 @pytest.mark.parametrize(
+    ("metric_id", "tiny", "value", "change"),
+    [
+        ("conversion_rate", -0.001, "0.00%", "+0.00 pp"),  # percent
+        ("cost_per_lead", -0.001, "$0.00", "+$0.00"),  # currency
+        ("checkout_p95_latency", -0.0004, "0.00 ms", "+0.00 ms"),  # a unit of its own
+    ],
+)
+def test_a_change_that_rounds_to_nothing_is_never_a_negative_zero(
+    metric_id: str, tiny: float, value: str, change: str
+) -> None:
+    d = SEED[metric_id]
+    assert status.format_value(tiny, d) == value
+    assert status.format_change(tiny, d) == change
+
+
+@pytest.mark.parametrize(
     ("definition", "value", "word"),
     [
         (HIGHER, 3.5, status.ON_TARGET),

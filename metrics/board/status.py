@@ -192,10 +192,16 @@ def decimals(value: float, d: MetricDefinition) -> int:
     return _decimals(value)
 
 
+def _shown(value: float, places: int) -> float:
+    """``value`` as printed with ``places`` decimals, never a negative zero ("-0.00" reads as a fall)."""
+    return round(value, places) + 0.0  # -0.0 + 0.0 is 0.0
+
+
 def format_value(value: float | None, d: MetricDefinition) -> str:
     if value is None or math.isnan(value):
         return "—"
     places = decimals(value, d)
+    value = _shown(value, places)
     if d.unit == "percent":
         return f"{value:.{places}f}%"
     if d.unit == "ratio":
@@ -215,12 +221,13 @@ def format_change(delta: float | None, d: MetricDefinition) -> str | None:
     if delta is None:
         return None
     if d.unit == "percent":
-        return f"{delta:+.{_decimals(delta)}f} pp"
+        return f"{_shown(delta, _decimals(delta)):+.{_decimals(delta)}f} pp"
     if d.unit == "currency":
-        return f"{'+' if delta >= 0 else '-'}{format_value(abs(delta), d)}"
+        return f"{'-' if _shown(delta, 2) < 0 else '+'}{format_value(abs(delta), d)}"
     if d.unit == "count":
-        return f"{delta:+,.{_count_decimals(delta)}f}"
-    text = f"{delta:+,.{_decimals(delta)}f}"
+        places = _count_decimals(delta)
+        return f"{_shown(delta, places):+,.{places}f}"
+    text = f"{_shown(delta, _decimals(delta)):+,.{_decimals(delta)}f}"
     return f"{text} {d.unit_label}".strip()
 
 

@@ -25,6 +25,8 @@ from metrics.board.view import BoardPeriod, BoardView, Tile
 from metrics.catalog import definitions as catalog
 from metrics.catalog.definitions import CatalogEntry
 from metrics.errors import InputRejected, NotFound
+from metrics.okrs import objectives as okrs
+from metrics.okrs import wins as okr_wins
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html"}
@@ -61,6 +63,19 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class ObjectiveText:
+    """One shared objective as the pack prints it: owners, progress, status, its key results."""
+
+    title: str
+    period: str
+    owners: str
+    progress: str  # "62% of the way" or "no data yet"
+    share: float | None  # 0 to 1, for a bar
+    status: str  # the OKR status word: on track, at risk, off track...
+    key_results: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PackData:
     view: BoardView
     today: dt.date
@@ -69,6 +84,8 @@ class PackData:
     glossary: dict[str, str]
     notes: list[tuple[str, str, commentary.Note]]  # metric name, period label, note
     names: dict[str, str] = field(default_factory=dict)  # email -> name, of everyone ever added
+    objectives: list[ObjectiveText] = field(default_factory=list)  # shared OKRs of the period
+    wins: list[str] = field(default_factory=list)  # the period's wins, newest first
 
     @property
     def title(self) -> str:
@@ -188,9 +205,61 @@ def gather(
         for t in view.tiles
         if t.note is not None
     ]
+    names = access.names(con)
+    moment = board.known_at(as_of, today)
     return PackData(
-        view, today, _signoffs(con, entries), entries, catalog.glossary(con), notes, access.names(con)
+        view,
+        today,
+        _signoffs(con, entries),
+        entries,
+        catalog.glossary(con),
+        notes,
+        names,
+        _objectives(con, view, moment, names),
+        _wins(con, view, moment),
     )
+
+
+def _share(value: float | None) -> str:
+    return "no data yet" if value is None else f"{value:.0%} of the way"
+
+
+def _objectives(
+    con: store.Connection, view: BoardView, moment: dt.datetime | None, names: dict[str, str]
+) -> list[ObjectiveText]:
+    """The accepted shared objectives running in the pack's period, read at its end."""
+    last = view.period.end - dt.timedelta(days=1)
+    found = []
+    for p in okrs.evaluate(con, view.as_of, on=min(last, view.as_of), accepted_only=True, as_of=moment):
+        o = p.objective
+        if o.period.start > last or o.period.end <= view.period.start:
+            continue
+        key_results = tuple(
+            f"{k.definition.name}: {_share(k.progress)} from {status.format_value(k.spec.baseline, k.definition)} "
+            f"to {status.format_value(k.spec.target, k.definition)} by {k.spec.due:%d %b %Y} ({k.status})"
+            for k in p.key_results
+        )
+        found.append(
+            ObjectiveText(
+                o.title,
+                o.period.label,
+                f"IT {names.get(o.it_owner, o.it_owner)}, marketing {names.get(o.marketing_owner, o.marketing_owner)}",
+                _share(p.progress),
+                p.progress,
+                p.status,
+                key_results,
+            )
+        )
+    return found
+
+
+def _wins(con: store.Connection, view: BoardView, moment: dt.datetime | None) -> list[str]:
+    """The wins whose period ended within the pack's period, each credited to both teams."""
+    first, last = view.period.start, view.period.end - dt.timedelta(days=1)
+    feed = okr_wins.feed(con, view.as_of, since=first - dt.timedelta(days=100), limit=1000, as_of=moment)
+    return [
+        f"{w.text} ({w.last_day:%d %b %Y}) — credit: {w.credit}" for w in okr_wins.in_week(feed, first, last)
+    ]
 
 
 def build(data: PackData, fmt: str) -> bytes:
@@ -291,6 +360,8 @@ class ChartGeometry:
     events: list[tuple[float, str, str]]  # x, kind, label
     low: float
     high: float
+    first: dt.date | None = None  # the first and last periods drawn: the dated axis
+    last: dt.date | None = None
 
 
 def chart_geometry(t: Tile, timeline: Sequence[events.Event], width: float, height: float) -> ChartGeometry:
@@ -313,4 +384,4 @@ def chart_geometry(t: Tile, timeline: Sequence[events.Event], width: float, heig
 
     points = [(x_of(day), y_of(v)) for day, v in zip(values["period_start"], ys, strict=True)]
     marks = [(x_of(e.day), e.kind, e.label) for e in timeline if e.concerns(d.id) and first <= e.day <= last]
-    return ChartGeometry(points, y_of(d.target), marks, low, high)
+    return ChartGeometry(points, y_of(d.target), marks, low, high, first, last)

@@ -24,6 +24,8 @@ h1 { font-size: 28px; } h2 { font-size: 22px; border-bottom: 1px solid #ccc; } h
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 td, th { border-bottom: 1px solid #e4e7ec; padding: 4px 6px; text-align: left; vertical-align: top; }
 .charts { display: grid; grid-template-columns: repeat(2, 1fr); gap: 12px; }
+.axis { display: flex; justify-content: space-between; width: 520px; font-size: 11px; color: #475467; }
+.bar { width: 240px; height: 8px; background: #e4e7ec; } .bar span { display: block; height: 8px; background: #33415c; }
 """
 EVENT_COLOURS = {"incident": "#c62828", "release": "#1f5fbf", "campaign": "#7b3fa0"}
 _TEMPLATES = jinja2.Environment(
@@ -48,6 +50,8 @@ class Chart:
     target_y: float | None
     events: list[tuple[float, str, str]]
     colour: str
+    first: str = ""  # the dated axis: first and last period drawn
+    last: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ def _chart(data: PackData, metric_id: str, width: int, height: int, *, events_on
     if t is None:
         return Chart([], None, [], "#6b7280")
     geo = pack.chart_geometry(t, data.view.timeline if events_on else [], width, height)
-    return Chart(geo.points, geo.target_y, geo.events, pack.RAG_HEX[t.rag])
+    first = "" if geo.first is None else f"{geo.first:%d %b %Y}"
+    last = "" if geo.last is None else f"{geo.last:%d %b %Y}"
+    return Chart(geo.points, geo.target_y, geo.events, pack.RAG_HEX[t.rag], first, last)
 
 
 def _areas(data: PackData, texts: list[TileText]) -> list[AreaPage]:
@@ -93,6 +99,8 @@ def render(data: PackData) -> bytes:
         rag_hex=pack.RAG_HEX,
         event_colours=EVENT_COLOURS,
         kind_labels=events.KIND_LABELS,
+        objectives=data.objectives,
+        wins=data.wins,
         notes=data.notes,
         signoffs=data.signoffs,
         definitions=[e.definition for e in data.entries],

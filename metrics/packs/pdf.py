@@ -37,8 +37,9 @@ class _Pack(FPDF):
         self.set_margins(12, 12, 12)
         self.set_title(self.face.text(data.title))
         self.set_creator("Shared Scorecard")
-        # A pack is compared byte for byte once frozen; a fixed date keeps rebuilds comparable.
-        self.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        # The day it was built (a frozen pack keeps its bytes, and so its day); the day, not the
+        # second, so two builds of one day from the same data are the same file.
+        self.set_creation_date(dt.datetime.combine(data.today, dt.time(), tzinfo=dt.UTC))
 
     def footer(self) -> None:
         self.set_y(-9)
@@ -109,6 +110,10 @@ class _Pack(FPDF):
             d = tile.definition
             self.text(x + 0.5, y + 2.5, self.face.text(status.format_value(geo.high, d)))
             self.text(x + 0.5, y + h - 0.5, self.face.text(status.format_value(geo.low, d)))
+            if geo.first is not None and geo.last is not None:  # the dated axis
+                self.text(x, y + h + 2.8, self.face.text(f"{geo.first:%d %b %Y}"))
+                last = self.face.text(f"{geo.last:%d %b %Y}")
+                self.text(x + w - self.get_string_width(last), y + h + 2.8, last)
         self.set_draw_color(51, 65, 92)
         self.set_line_width(0.35)
         self.polyline([(x + px, y + py) for px, py in geo.points])
@@ -224,6 +229,30 @@ def _area(pdf: _Pack, area: str, texts: list[TileText]) -> None:
         )
 
 
+def _objectives_and_wins(pdf: _Pack) -> None:
+    pdf.add_page()
+    pdf.heading("Shared OKRs")
+    if not pdf.data.objectives:
+        pdf.write_line("No accepted shared objectives ran in this period.", 10)
+    for o in pdf.data.objectives:
+        pdf.write_line(f"{o.title} ({o.period})", 11, "B", 6)
+        pdf.write_line(f"Owners: {o.owners} · {o.progress} · {o.status}", 9, "", 5)
+        if o.share is not None:  # a progress bar: the share of the way, filled
+            y = pdf.get_y() + 0.5
+            pdf.set_fill_color(228, 231, 236)
+            pdf.rect(pdf.l_margin, y, 80, 2.2, style="F")
+            pdf.set_fill_color(51, 65, 92)
+            pdf.rect(pdf.l_margin, y, 80 * o.share, 2.2, style="F")
+            pdf.ln(4)
+        for line in o.key_results:
+            pdf.write_line(f"• {line}", 8.5, "", 4.5)
+        pdf.ln(2.5)
+    pdf.ln(2)
+    pdf.heading("Wins of the period")
+    for line in pdf.data.wins or ["No new wins in this period."]:
+        pdf.write_line(("• " if pdf.data.wins else "") + line, 9, "", 5)
+
+
 def _notes_and_signoff(pdf: _Pack) -> None:
     pdf.add_page()
     pdf.heading("Owners' notes")
@@ -296,6 +325,7 @@ def render(data: PackData) -> bytes:
         in_area = [t for t in texts if t.area == area]
         if in_area:
             _area(pdf, area, in_area)
+    _objectives_and_wins(pdf)
     _notes_and_signoff(pdf)
     _appendix(pdf)
     return bytes(pdf.output())
