@@ -31,7 +31,7 @@ with top:
         + (f" · {status.count_line(view.counts)} · {ui.literal(view.reported_line)}" if view.tiles else "")
     )
     if presenting:
-        st.caption(ui.board.stamp(view))
+        st.caption(ui.board.stamp(view, "pages/board.py"))
 if not presenting:
     with controls:
         ui.timeline.add_event_button(view, person)
@@ -41,7 +41,7 @@ if not view.tiles:
     st.stop()
 ui.board.headline(view)
 if presenting:
-    ui.board.refresh_when_data_lands()
+    ui.board.presentation_loop("pages/board.py")
     st.stop()
 ui.board.every_measure(view)
 with st.expander("Wins, celebrated together", icon=":material/celebration:", expanded=True):

@@ -23,3 +23,5 @@ st.caption(
 )
 st.plotly_chart(charts.funnel(steps), key="funnel", config={"displayModeBar": False})
 ui.board.area_drilldowns(view, catalog.JOURNEY_AREAS, person, key="journey-back")
+if ui.board.presenting():  # a wall screen: fresh data within seconds, and the rotation if asked
+    ui.board.presentation_loop("pages/journey.py")

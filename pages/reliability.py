@@ -32,3 +32,5 @@ with right:
         "exactly spent, red when overspent."
     )
 ui.board.area_drilldowns(view, catalog.IT_AREAS, person, key="reliability-back")
+if ui.board.presenting():  # a wall screen: fresh data within seconds, and the rotation if asked
+    ui.board.presentation_loop("pages/reliability.py")

@@ -83,6 +83,31 @@ def test_presentation_mode_shows_the_headline_only(demo_db: Path) -> None:
     assert re.search(r"updated \d\d:\d\d · data to 2026-W47", _captions(at))
 
 
+def test_a_wall_rotating_says_what_comes_next_and_the_drill_downs_present_too(demo_db: Path) -> None:
+    board_page = _fresh_with_params("bea.board@example.com", present="1", rotate="30")
+    assert not board_page.exception
+    assert re.search(r"data to 2026-W47 · next: Customer journey in 30 s", _captions(board_page))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["acting_as"] = "bea.board@example.com"
+    at.query_params["present"] = "1"
+    at.query_params["rotate"] = "30"
+    at.run()
+    at.switch_page("pages/reliability.py").run()
+    assert not at.exception
+    assert "next: Board in 30 s" in _captions(at)  # the rotation wraps round to the board
+    assert not at.get("popover") and not at.get("segmented_control")  # no controls on a wall
+    assert not [f for f in at.get("form")], "no note form on a wall"
+
+
+def test_a_bad_rotation_is_said_and_not_obeyed(demo_db: Path) -> None:
+    at = _fresh_with_params("bea.board@example.com", present="1", rotate="fast")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "rotate='fast' is not a number of seconds from 10 to 3600: this screen stays put."
+    ]
+    assert "next:" not in _captions(at)
+
+
 def _popovers(at: AppTest) -> list[str]:
     return [p.proto.popover.label for p in at.get("popover")]
 

@@ -8,6 +8,7 @@ fingerprint and the next run reads fresh numbers.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
@@ -116,11 +117,17 @@ def drilldown_view(title: str, key: str) -> BoardView:
     run when the view cannot be built (the reason is shown)."""
     st.title(title, anchor=False)
     card_styles()
-    period, as_of = period_controls(key=key)
+    if presenting():  # a wall screen: the newest week, no controls
+        presentation_styles()
+        period, as_of = default_period(), today()
+    else:
+        period, as_of = period_controls(key=key)
     view = ui.run(lambda: board_view(period, as_of))
     if view is None:
         st.stop()
     st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
+    if presenting():
+        st.caption(stamp(view, f"pages/{key}.py"))
     return view
 
 
@@ -367,11 +374,6 @@ def presenting() -> bool:
     return st.query_params.get(PRESENT_PARAM) == "1"
 
 
-def stamp(view: BoardView) -> str:
-    """What a wall screen says of its freshness: 'updated 09:41 · data to 2026-W47'."""
-    return f"updated {clock.now():%H:%M} · data to {view.period.label}"
-
-
 # A wall screen (Grafana's TV mode is the model): no menu, type that grows with the screen.
 _PRESENTATION_CSS = """<style>
 [data-testid="stToolbar"], [data-testid="stMainMenu"] { display: none; }
@@ -390,14 +392,58 @@ def presentation_styles() -> None:
     st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def refresh_when_data_lands() -> None:
-    """On a wall screen: rerun the page when the database file changes (a new upload)."""
-    seen = st.session_state.setdefault("board-fingerprint", _fingerprint())
-    current = _fingerprint()
-    if current != seen:
-        st.session_state["board-fingerprint"] = current
-        st.rerun(scope="app")
+# A wall may rotate through the board and the two drill-downs (?present=1&rotate=30).
+ROTATION = {
+    "pages/board.py": "Board",
+    "pages/journey.py": "Customer journey",
+    "pages/reliability.py": "Reliability and security",
+}
+ROTATE_PARAM = "rotate"
+ROTATE_LIMITS = (10, 3600)  # seconds per page
+
+
+def rotation_seconds() -> int | None:
+    """Seconds per page when the address asks for rotation (None: no rotation, or a bad value)."""
+    text = st.query_params.get(ROTATE_PARAM) or ""
+    low, high = ROTATE_LIMITS
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+def next_in_rotation(current: str) -> str:
+    pages = list(ROTATION)
+    return pages[(pages.index(current) + 1) % len(pages)]
+
+
+def stamp(view: BoardView, current: str | None = None) -> str:
+    """What a wall screen says of its freshness (and, rotating, what comes next):
+    'updated 09:41 · data to 2026-W47 · next: Customer journey in 30 s'."""
+    line = f"updated {clock.now():%H:%M} · data to {view.period.label}"
+    seconds = rotation_seconds() if current else None
+    if current and seconds:
+        line += f" · next: {ROTATION[next_in_rotation(current)]} in {seconds} s"
+    return line
+
+
+def presentation_loop(current: str) -> None:
+    """On a wall screen: rerun when the database file changes (a new upload lands within
+    REFRESH_SECONDS) and, when rotating, move on to the next page after its seconds."""
+    seconds = rotation_seconds()
+    if (asked := st.query_params.get(ROTATE_PARAM)) and seconds is None:  # said, not obeyed
+        low, high = ROTATE_LIMITS
+        st.warning(f"rotate={asked!r} is not a number of seconds from {low} to {high}: this screen stays put.")
+    shown_since = time.monotonic()  # this page's full run: the rotation counts from here
+
+    @st.fragment(run_every=REFRESH_SECONDS if seconds is None else min(REFRESH_SECONDS, max(seconds / 3, 2)))
+    def tick() -> None:
+        seen = st.session_state.setdefault("board-fingerprint", _fingerprint())
+        current_print = _fingerprint()
+        if current_print != seen:
+            st.session_state["board-fingerprint"] = current_print
+            st.rerun(scope="app")
+        if seconds is not None and time.monotonic() - shown_since >= seconds:
+            st.switch_page(next_in_rotation(current), query_params=dict(st.query_params))
+
+    tick()
 
 
 def history_chart(view: BoardView, t: Tile, periods_back: int, *, key: str) -> None:
@@ -463,12 +509,14 @@ def card_styles() -> None:
 def area_drilldowns(view: BoardView, areas: Sequence[str], person: Person | None, *, key: str) -> None:
     """A drill-down page's body: the metric a board tile linked to (?metric=), then each
     area's tiles and long histories, then the events and the owners' note form."""
-    back = (
-        st.segmented_control(
-            "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key=key
+    back = 52
+    if not presenting():
+        back = (
+            st.segmented_control(
+                "History", [26, 52, 104], default=52, format_func=lambda n: f"last {n} values", key=key
+            )
+            or 52
         )
-        or 52
-    )
     focused_metric(view, areas, back)
     for area in areas:
         area_tiles = view.area(area)
@@ -482,4 +530,5 @@ def area_drilldowns(view: BoardView, areas: Sequence[str], person: Person | None
     st.header("Timeline and notes", divider="gray", anchor=False)
     shown = tuple(t.definition.id for t in view.tiles if t.definition.area in areas)
     timeline_table([e for e in view.timeline if any(e.concerns(metric_id) for metric_id in shown)])
-    ui.timeline.note_form(view, shown, person)
+    if not presenting():
+        ui.timeline.note_form(view, shown, person)

@@ -70,6 +70,18 @@ def test_presentation_mode_has_no_sidebar(page: Page, demo_app: RunningApp) -> N
     expect(page.get_by_text("every measure", exact=False)).to_have_count(0)
 
 
+def test_a_wall_rotates_through_the_board_and_the_drill_downs(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/?present=1&rotate=10")
+    expect(_tile(page, "Site uptime")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("next: Customer journey in 10 s")).to_be_visible()
+    page.wait_for_url("**/journey?*", timeout=40_000)
+    expect(page.get_by_role("heading", name="Customer journey").first).to_be_visible(timeout=30_000)
+    assert "present=1" in page.url and "rotate=10" in page.url  # the wall stays a wall
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    page.wait_for_url("**/reliability?*", timeout=40_000)
+    expect(page.get_by_text("next: Board in 10 s")).to_be_visible(timeout=30_000)
+
+
 def test_the_drill_downs_open_from_their_urls(page: Page, demo_app: RunningApp) -> None:
     page.goto(f"{demo_app.url}/journey")
     expect(page.get_by_role("heading", name="Customer journey")).to_be_visible(timeout=30_000)
