@@ -13,12 +13,13 @@ from metrics.board import status
 person = ui.page_person("view")
 ui.board.compact_spacing()
 presenting = ui.board.presenting()
-top, controls = st.columns([5, 2], vertical_alignment="bottom")
+top, controls = st.columns([2, 1], vertical_alignment="bottom")
 if presenting:  # a wall screen: no buttons, the newest week, type sized to the screen
     ui.board.presentation_styles()
     period, as_of = ui.board.default_period(), ui.today()
 else:
-    with controls:
+    bar = controls.container(horizontal=True, horizontal_alignment="right")
+    with bar:
         period, as_of = ui.board.period_controls()
 with top:
     st.title("Shared Scorecard", anchor=False)
@@ -33,7 +34,8 @@ with top:
     if presenting:
         st.caption(ui.board.stamp(view, "pages/board.py"))
 if not presenting:
-    with controls:
+    with bar:
+        ui.board.share_link(view)
         ui.timeline.add_event_button(view, person)
     ui.show_flash()
 if not view.tiles:

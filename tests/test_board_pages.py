@@ -108,6 +108,19 @@ def test_a_bad_rotation_is_said_and_not_obeyed(demo_db: Path) -> None:
     assert "next:" not in _captions(at)
 
 
+def test_copy_link_holds_the_views_address(demo_db: Path) -> None:
+    at = _fresh_with_params("priya.cio@example.com", period="2026-10", as_of="2026-11-20")
+    assert "Copy link" in _popovers(at)
+    assert [c.value.split("?")[1] for c in at.code] == [
+        "period=2026-10&as_of=2026-11-20&as=priya.cio%40example.com"
+    ]
+    drill = _fresh_with_params("priya.cio@example.com", metric="site_uptime")
+    drill.switch_page("pages/reliability.py").run()
+    assert [c.value.split("?")[1] for c in drill.code] == [
+        "period=2026-W47&as=priya.cio%40example.com&metric=site_uptime"
+    ]
+
+
 def _popovers(at: AppTest) -> list[str]:
     return [p.proto.popover.label for p in at.get("popover")]
 

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -117,14 +117,19 @@ def drilldown_view(title: str, key: str) -> BoardView:
     run when the view cannot be built (the reason is shown)."""
     st.title(title, anchor=False)
     card_styles()
+    bar = st.container(horizontal=True)
     if presenting():  # a wall screen: the newest week, no controls
         presentation_styles()
         period, as_of = default_period(), today()
     else:
-        period, as_of = period_controls(key=key)
+        with bar:
+            period, as_of = period_controls(key=key)
     view = ui.run(lambda: board_view(period, as_of))
     if view is None:
         st.stop()
+    if not presenting():
+        with bar:
+            share_link(view)
     st.caption(f"{view.period.label} ({view.period.dates}) · numbers as known on {view.as_of:%d %b %Y}")
     if presenting():
         st.caption(stamp(view, f"pages/{key}.py"))
@@ -250,6 +255,19 @@ def view_params(view: BoardView) -> dict[str, str]:
     if not ui.sign_in_configured() and acting:
         params["as"] = str(acting)
     return params
+
+
+def share_link(view: BoardView) -> None:
+    """A "Copy link" control: this exact view's address (page, period, as-of day, metric), in a
+    box with a copy button, for an email or a chat."""
+    address = urlsplit(st.context.url or "")
+    base = urlunsplit((address.scheme, address.netloc, address.path or "/", "", ""))
+    params = view_params(view)
+    if metric := st.query_params.get("metric"):
+        params["metric"] = metric
+    with st.popover("Copy link", icon=":material/link:"):
+        st.caption("This view's address (period and as-of day included): copy it with the button beside it.")
+        st.code(f"{base}?{urlencode(params)}", language=None, wrap_lines=True)
 
 
 def drilldown_href(view: BoardView, metric_id: str, area: str) -> str:
@@ -430,7 +448,9 @@ def presentation_loop(current: str) -> None:
     seconds = rotation_seconds()
     if (asked := st.query_params.get(ROTATE_PARAM)) and seconds is None:  # said, not obeyed
         low, high = ROTATE_LIMITS
-        st.warning(f"rotate={asked!r} is not a number of seconds from {low} to {high}: this screen stays put.")
+        st.warning(
+            f"rotate={asked!r} is not a number of seconds from {low} to {high}: this screen stays put."
+        )
     shown_since = time.monotonic()  # this page's full run: the rotation counts from here
 
     @st.fragment(run_every=REFRESH_SECONDS if seconds is None else min(REFRESH_SECONDS, max(seconds / 3, 2)))

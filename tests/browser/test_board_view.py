@@ -62,6 +62,18 @@ def test_a_quarter_from_the_address_bar(page: Page, demo_app: RunningApp) -> Non
     expect(_tile(page, "Website sessions")).to_contain_text("208,061")
 
 
+def test_copy_link_opens_the_same_view_in_a_new_page(page: Page, demo_app: RunningApp) -> None:
+    page.goto(f"{demo_app.url}/?period=2026-Q3")
+    expect(page.get_by_text("2026-Q3 (01 Jul – 30 Sep 2026)", exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Copy link").click()
+    link = page.get_by_test_id("stCode").inner_text().strip()
+    assert link.startswith(f"{demo_app.url}/?") and "period=2026-Q3" in link, link
+    other = page.context.new_page()
+    other.goto(link)
+    expect(other.get_by_text("2026-Q3 (01 Jul – 30 Sep 2026)", exact=False)).to_be_visible(timeout=30_000)
+    expect(_tile(other, "Website sessions")).to_contain_text("208,061")
+
+
 def test_presentation_mode_has_no_sidebar(page: Page, demo_app: RunningApp) -> None:
     page.goto(f"{demo_app.url}/?present=1")
     expect(_tile(page, "Site uptime")).to_contain_text(W47_SHOWN["Site uptime"], timeout=30_000)
