@@ -177,17 +177,12 @@ def check_roles(roles: Iterable[str]) -> tuple[str, ...]:
 
 def upsert_person(con: store.Connection, person: Person) -> None:
     """Store a person as given (seed data). People changes go through add_person."""
-    con.execute(
-        "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
-        "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
-        "roles = excluded.roles, active = TRUE",
-        [
-            _normalise_email(person.email),
-            person.name,
-            person.team,
-            list(check_roles(person.roles)),
-            clock.now(),
-        ],
+    store.upsert(
+        con,
+        "people",
+        {"email": _normalise_email(person.email)},
+        {"name": person.name, "team": person.team, "roles": list(check_roles(person.roles)), "active": True},
+        {"added_at": clock.now()},
     )
 
 
@@ -276,11 +271,12 @@ def add_person(
             "SELECT roles, team, active FROM people WHERE email = ?", [clean_email]
         ).fetchone()
         _keep_an_admin(con, clean_email, "admin" in clean_roles)
-        con.execute(
-            "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, ?, ?, TRUE, ?) "
-            "ON CONFLICT (email) DO UPDATE SET name = excluded.name, team = excluded.team, "
-            "roles = excluded.roles, active = TRUE",
-            [clean_email, clean_name, clean_team, list(clean_roles), clock.now()],
+        store.upsert(
+            con,
+            "people",
+            {"email": clean_email},
+            {"name": clean_name, "team": clean_team, "roles": list(clean_roles), "active": True},
+            {"added_at": clock.now()},
         )
         outcome = "added" if before is None else ("changed" if before[2] else "restored")
         detail = {"roles": list(clean_roles), "team": clean_team}
@@ -334,10 +330,12 @@ def ensure_first_admins(con: store.Connection, emails: Iterable[str] | None = No
             if row is not None and row[1] and "admin" in row[0]:
                 continue
             roles = sorted({*(row[0] if row else ()), "admin"}, key=ROLES.index)
-            con.execute(
-                "INSERT INTO people (email, name, team, roles, active, added_at) VALUES (?, ?, NULL, ?, TRUE, ?) "
-                "ON CONFLICT (email) DO UPDATE SET roles = excluded.roles, active = TRUE",
-                [email, email.split("@")[0], roles, clock.now()],
+            store.upsert(
+                con,
+                "people",
+                {"email": email},
+                {"roles": roles, "active": True},
+                {"name": email.split("@")[0], "team": None, "added_at": clock.now()},
             )
             store.audit(con, _CONFIGURATION_ACTOR, "first_admin", email, json.dumps({"roles": roles}))
             changed.append(email)

@@ -12,8 +12,9 @@ import datetime as dt
 import math
 import os
 import re
+import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -83,6 +84,50 @@ SETTINGS: dict[str, Setting] = {
             "/usr/share/fonts/truetype/dejavu",
             "Folder holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf for the PDFs "
             "(Debian's fonts-dejavu-core puts them here). Without them PDFs use Helvetica: Latin-1 only.",
+        ),
+        Setting(
+            "SCORECARD_STORE",
+            "file",
+            "Where everything is kept: file (one embedded DuckDB file, SCORECARD_DB) or ducklake "
+            "(a DuckLake: catalog in PostgreSQL, data files in S3 or a shared folder; several replicas "
+            "and writers).",
+        ),
+        Setting(
+            "SCORECARD_LAKE_CATALOG",
+            "",
+            "The DuckLake catalog's PostgreSQL database, as libpq key=value pairs "
+            "(host=db port=5432 dbname=scorecard user=scorecard). No password here: see "
+            "SCORECARD_LAKE_PASSWORD.",
+        ),
+        Setting(
+            "SCORECARD_LAKE_PASSWORD",
+            "",
+            "The catalog user's password (or [store] lake_password in .streamlit/secrets.toml).",
+        ),
+        Setting(
+            "SCORECARD_LAKE_DATA",
+            "",
+            "Where the DuckLake data files go: s3://bucket/prefix/ or a folder every replica shares.",
+        ),
+        Setting(
+            "SCORECARD_S3_ENDPOINT",
+            "",
+            "host:port of an S3-compatible store; empty = Amazon S3.",
+        ),
+        Setting("SCORECARD_S3_REGION", "us-east-1", "The S3 region."),
+        Setting("SCORECARD_S3_URL_STYLE", "vhost", "vhost or path (most S3-compatible stores want path)."),
+        Setting(
+            "SCORECARD_S3_USE_SSL", "1", "1 = HTTPS to the S3 endpoint, 0 = plain HTTP (a local emulator)."
+        ),
+        Setting(
+            "SCORECARD_S3_KEY_ID",
+            "",
+            "S3 access key id (or [store] s3_key_id in .streamlit/secrets.toml).",
+        ),
+        Setting(
+            "SCORECARD_S3_SECRET",
+            "",
+            "S3 secret access key (or [store] s3_secret in .streamlit/secrets.toml).",
         ),
         Setting(
             "SCORECARD_ADMINS",
@@ -183,6 +228,86 @@ def earliest_period() -> dt.date:
     return _typed("SCORECARD_EARLIEST_PERIOD", dt.date.fromisoformat, "a date written YYYY-MM-DD")
 
 
+STORES = ("file", "ducklake")
+
+
+def store_kind() -> str:
+    def parse(text: str) -> str:
+        if text.lower() not in STORES:
+            raise ValueError(text)
+        return text.lower()
+
+    return _typed("SCORECARD_STORE", parse, "file or ducklake")
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Where a DuckLake store lives and how to reach it; secrets are kept out of ``repr``."""
+
+    catalog: str  # libpq key=value pairs, no password
+    data: str  # s3://bucket/prefix/ or a folder
+    password: str = field(default="", repr=False)
+    s3_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_url_style: str = "vhost"
+    s3_use_ssl: bool = True
+    s3_key_id: str = field(default="", repr=False)
+    s3_secret: str = field(default="", repr=False)
+
+    @property
+    def on_s3(self) -> bool:
+        return self.data.startswith("s3://")
+
+
+def _secret(env: str, key: str) -> str:
+    """A secret from the environment, else from ``[store]`` in .streamlit/secrets.toml."""
+    if value := setting(env):
+        return value
+    path = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return ""
+    with path.open("rb") as handle:
+        section = tomllib.load(handle).get("store", {})
+    return str(section.get(key, "")) if isinstance(section, dict) else ""
+
+
+def lake_settings() -> LakeSettings:
+    """The DuckLake store's settings, checked: a catalog and a data path are required, and a
+    password never travels in the catalog address."""
+
+    def catalog(text: str) -> str:
+        if not text or re.search(r"(^|\s)password\s*=", text) or "://" in text:
+            raise ValueError(text)
+        return text
+
+    def data(text: str) -> str:
+        if not text:
+            raise ValueError(text)
+        return text if text.startswith("s3://") else str(Path(text).expanduser().resolve())
+
+    def url_style(text: str) -> str:
+        if text not in ("vhost", "path"):
+            raise ValueError(text)
+        return text
+
+    return LakeSettings(
+        catalog=_typed(
+            "SCORECARD_LAKE_CATALOG",
+            catalog,
+            "libpq key=value pairs such as 'host=db dbname=scorecard user=scorecard', "
+            "without a password (set SCORECARD_LAKE_PASSWORD)",
+        ),
+        data=_typed("SCORECARD_LAKE_DATA", data, "s3://bucket/prefix/ or a folder"),
+        password=_secret("SCORECARD_LAKE_PASSWORD", "lake_password"),
+        s3_endpoint=setting("SCORECARD_S3_ENDPOINT"),
+        s3_region=setting("SCORECARD_S3_REGION"),
+        s3_url_style=_typed("SCORECARD_S3_URL_STYLE", url_style, "vhost or path"),
+        s3_use_ssl=_typed("SCORECARD_S3_USE_SSL", _switch, "1 (on) or 0 (off)"),
+        s3_key_id=_secret("SCORECARD_S3_KEY_ID", "s3_key_id"),
+        s3_secret=_secret("SCORECARD_S3_SECRET", "s3_secret"),
+    )
+
+
 def check_all() -> None:
     """Read every typed setting once, so a bad one is reported at start, not halfway through."""
     for read in (
@@ -193,5 +318,8 @@ def check_all() -> None:
         max_rows,
         ingest_memory,
         earliest_period,
+        store_kind,
     ):
         read()
+    if store_kind() == "ducklake":
+        lake_settings()

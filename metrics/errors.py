@@ -37,6 +37,10 @@ class DatabaseBusy(ScorecardError):
     title = "Database busy"
 
 
+class StoreUnavailable(ScorecardError):
+    title = "Store unavailable"
+
+
 class DatabaseUnreadable(ScorecardError):
     title = "Database file cannot be opened"
 

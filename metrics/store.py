@@ -17,6 +17,7 @@ its lock with it, so nothing stays stuck.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -425,8 +426,8 @@ def _open_in_process(path: Path, read_only: bool) -> Connection:
 def applied_versions(con: Connection) -> set[int]:
     """Every migration recorded in the file; empty for a new, empty file."""
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = 'schema_version'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'main' AND table_name = 'schema_version'"
     ).fetchone()
     if not exists or exists[0] == 0:
         return set()
@@ -461,13 +462,20 @@ def migrate(con: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> in
     missing = [m for m in migrations if m.version not in applied]
     if not missing:
         return migrations[-1].version
+    lake = on_lake(con)
     with transaction(con):
         con.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             "version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
+        if lake:
+            from metrics import lake as lake_store
+
+            con.execute(lake_store.COUNTERS_TABLE)
         for migration in missing:
             for statement in migration.statements:
+                if lake:
+                    statement = lake_store.ddl(statement)
                 con.execute(statement)
             con.execute(
                 "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
@@ -494,7 +502,14 @@ def connect(
     queued, and uploads still go in the order they came, never overtaken by reads.
 
     ``read_only`` connections (the dashboard's reads) are open at the same time as each
-    other, in any number of processes; nothing written through one would be kept."""
+    other, in any number of processes; nothing written through one would be kept.
+
+    With ``SCORECARD_STORE=ducklake`` (and no ``path``) the unit of work runs on the lake
+    instead (see ``metrics.lake``): a writer holds the writers' turn, a reader never waits."""
+    if config.store_kind() == "ducklake":  # the path names the file store only
+        with _lake_unit(read_only, timeout, migrations) as con:
+            yield con
+        return
     db_path = path or config.database_path()
     _make_folder(db_path)
     wait = config.lock_timeout() if timeout is None else timeout
@@ -518,6 +533,44 @@ def connect(
 
 
 @contextmanager
+def _lake_unit(
+    read_only: bool, timeout: float | None, migrations: Sequence[Migration]
+) -> Iterator[Connection]:
+    from metrics import lake  # only loaded when the lake is the store
+
+    wait = config.lock_timeout() if timeout is None else timeout
+    the_lake = lake.lake()
+    if not the_lake.migrated:
+        with the_lake.lock, lake.unit_of_work(False, wait) as con:
+            if not the_lake.migrated:
+                migrate(con, migrations)
+                the_lake.migrated = True
+    with lake.unit_of_work(read_only, wait) as con:
+        yield con
+
+
+def _commit(con: Connection) -> None:
+    """COMMIT; on the lake, a commit that lost to a concurrent one is undone whole and said."""
+    try:
+        con.execute("COMMIT")
+    except duckdb.TransactionException as exc:
+        from metrics import lake
+
+        if not lake.is_conflict(exc):
+            raise
+        _rollback_quietly(con)
+        raise DatabaseBusy(
+            "Another change to the same records was saved at the same moment; nothing of this one "
+            "was written. Try again."
+        ) from exc
+
+
+def _rollback_quietly(con: Connection) -> None:
+    with contextlib.suppress(duckdb.Error):  # already ended by the failed commit
+        con.execute("ROLLBACK")
+
+
+@contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
     """All or nothing: commit when the block ends, roll back on any error."""
     con.execute("BEGIN TRANSACTION")
@@ -526,7 +579,7 @@ def transaction(con: Connection) -> Iterator[Connection]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    _commit(con)
 
 
 def commit_if(con: Connection, work: Callable[[], bool]) -> bool:
@@ -538,8 +591,53 @@ def commit_if(con: Connection, work: Callable[[], bool]) -> bool:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT" if keep else "ROLLBACK")
+    if keep:
+        _commit(con)
+    else:
+        con.execute("ROLLBACK")
     return keep
+
+
+def on_lake(con: Connection) -> bool:
+    """Whether this connection works on the lake (its current database is the attached lake)."""
+    row = con.execute("SELECT current_database()").fetchone()
+    return row is not None and row[0] == "lake"
+
+
+def next_id(con: Connection, sequence: str) -> int:
+    """The next number of one of the schema's sequences (upload_ids, event_ids, ...), inside
+    the caller's transaction. On the lake, a counter row that writers take in turn."""
+    if on_lake(con):
+        from metrics import lake
+
+        return lake.next_id(con, sequence)
+    row = con.execute(f"SELECT nextval('{sequence}')").fetchone()  # names are the schema's own
+    assert row is not None
+    return int(row[0])
+
+
+def upsert(
+    con: Connection,
+    table: str,
+    key: dict[str, object],
+    values: dict[str, object],
+    inserted_only: dict[str, object] | None = None,
+) -> None:
+    """Update the row with this key, or insert it (with ``inserted_only`` columns too) when there
+    is none: the same on both stores (the lake has no keys for ON CONFLICT). Table and column
+    names are the schema's own, never a person's."""
+    where = " AND ".join(f"{k} = ?" for k in key)
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    row = con.execute(
+        f"UPDATE {table} SET {assignments} WHERE {where}", [*values.values(), *key.values()]
+    ).fetchone()
+    if row and int(row[0]) > 0:
+        return
+    columns = {**key, **values, **(inserted_only or {})}
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        list(columns.values()),
+    )
 
 
 def data_fingerprint(path: Path | None = None) -> tuple[int, ...]:
@@ -548,6 +646,10 @@ def data_fingerprint(path: Path | None = None) -> tuple[int, ...]:
     DuckDB touches neither the file nor its write-ahead log on reads, so the
     dashboard can key its caches on this and skip the database on warm reruns.
     """
+    if config.store_kind() == "ducklake":  # the path names the file store only
+        from metrics import lake
+
+        return lake.lake().fingerprint()
     db_path = path or config.database_path()
     parts: list[int] = []
     for candidate in (db_path, Path(f"{db_path}.wal")):
@@ -564,7 +666,8 @@ def table_counts(con: Connection) -> dict[str, int]:
     names = [
         row[0]
         for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = 'main' ORDER BY table_name"
         ).fetchall()
     ]
     counts: dict[str, int] = {}

@@ -405,6 +405,9 @@ PRIMITIVES = {
     "seed.first_start.load_demo": "first start, demo data",
     "seed.first_start.initialise": "first start",
     "store.migrate": "schema migrations",
+    "store.upsert": "building block of the people, teams and glossary writes",
+    "lake.ddl": "schema migrations on the lake (turns a statement, writes nothing itself)",
+    "lake.next_id": "building block of store.next_id, inside the caller's checked write",
     "store.audit": "the audit trail itself",
 }
 _WRITE_MARKERS = ("store.transaction(", "store.audit(", "INSERT ", "UPDATE ", "DELETE ")

@@ -177,8 +177,18 @@ def _known_metric_ids(con: store.Connection) -> set[str]:
 
 def _insert(con: store.Connection, event: NewEvent, source: str, by: str) -> None:
     con.execute(
-        "INSERT INTO events (day, kind, title, metric_ids, source, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [event.day, event.kind, event.title, list(event.metric_ids), source, by, clock.now()],
+        "INSERT INTO events (event_id, day, kind, title, metric_ids, source, added_by, added_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            store.next_id(con, "event_ids"),
+            event.day,
+            event.kind,
+            event.title,
+            list(event.metric_ids),
+            source,
+            by,
+            clock.now(),
+        ],
     )
 
 
@@ -241,11 +251,10 @@ def remove(con: store.Connection, person: Person, event_id: int) -> None:
     access.require(person, "add_event")
     with store.transaction(con):
         row = con.execute(
-            "UPDATE events SET removed_at = ?, removed_by = ? WHERE event_id = ? AND removed_at IS NULL "
-            "RETURNING event_id",
+            "UPDATE events SET removed_at = ?, removed_by = ? WHERE event_id = ? AND removed_at IS NULL",
             [clock.now(), person.email, event_id],
         ).fetchone()
-        if row is None:
+        if not row or int(row[0]) == 0:  # the number of rows changed
             raise NotFound(f"There is no event {event_id} on the timeline.")
         store.audit(con, person.email, "remove_event", str(event_id))
 

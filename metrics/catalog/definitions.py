@@ -222,10 +222,7 @@ _COLUMNS = (
 
 def save_teams(con: store.Connection, teams: Mapping[str, str]) -> None:
     for team_id, name in teams.items():
-        con.execute(
-            "INSERT INTO teams (team_id, name) VALUES (?, ?) ON CONFLICT (team_id) DO UPDATE SET name = excluded.name",
-            [team_id, name],
-        )
+        store.upsert(con, "teams", {"team_id": team_id}, {"name": name})
 
 
 def teams(con: store.Connection) -> dict[str, str]:

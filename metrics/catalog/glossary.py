@@ -35,11 +35,8 @@ _NOT_ACRONYMS = frozenset({"OK"})
 def save(con: store.Connection, terms: Mapping[str, str], *, by: str) -> None:
     """Add or replace terms (seeding, and the building block of ``set_term``)."""
     for term, meaning in terms.items():
-        con.execute(
-            "INSERT INTO glossary (term, meaning, updated_by, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (term) DO UPDATE SET "
-            "meaning = excluded.meaning, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            [term, meaning, by, clock.now()],
+        store.upsert(
+            con, "glossary", {"term": term}, {"meaning": meaning, "updated_by": by, "updated_at": clock.now()}
         )
 
 

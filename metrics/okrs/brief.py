@@ -257,13 +257,13 @@ def keep(con: store.Connection, person: Person, brief: Brief) -> int:
     text, document = markdown(brief), pdf(brief)
     wins.record_new(con, person, brief.made_on)
     with store.transaction(con):
-        row = con.execute(
-            "INSERT INTO briefs (week, markdown, pdf, made_by, made_at) VALUES (?, ?, ?, ?, ?) RETURNING brief_id",
-            [brief.week.label, text, document, person.email, clock.now()],
-        ).fetchone()
-        assert row is not None
-        store.audit(con, person.email, "keep_brief", brief.week.label, json.dumps({"brief_id": int(row[0])}))
-    return int(row[0])
+        brief_id = store.next_id(con, "brief_ids")
+        con.execute(
+            "INSERT INTO briefs (brief_id, week, markdown, pdf, made_by, made_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [brief_id, brief.week.label, text, document, person.email, clock.now()],
+        )
+        store.audit(con, person.email, "keep_brief", brief.week.label, json.dumps({"brief_id": brief_id}))
+    return brief_id
 
 
 def kept(con: store.Connection) -> list[KeptBrief]:

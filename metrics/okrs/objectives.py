@@ -244,9 +244,7 @@ def save(
     specs = _check_key_results(draft.key_results, _agreed(con, today), period)
     with store.transaction(con):
         if objective_id is None:
-            row = con.execute("SELECT nextval('objective_ids')").fetchone()
-            assert row is not None
-            objective_id, revision = int(row[0]), 1
+            objective_id, revision = store.next_id(con, "objective_ids"), 1
         else:
             current = get(con, objective_id)
             if current.withdrawn:

@@ -311,9 +311,10 @@ def freeze(
     with store.transaction(con):
         for fmt, content in built.items():
             con.execute(
-                "INSERT INTO board_packs (period, format, as_of, file_name, sha256, content, frozen_by, frozen_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO board_packs (pack_id, period, format, as_of, file_name, sha256, content, frozen_by, "
+                "frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
+                    store.next_id(con, "pack_ids"),
                     period.label,
                     fmt,
                     data.view.as_of,

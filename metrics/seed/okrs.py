@@ -82,9 +82,7 @@ def load_demo(con: store.Connection, end: dt.date, by: str) -> int:
             )
         if len(specs) < okrs.MIN_KEY_RESULTS:
             continue
-        row = con.execute("SELECT nextval('objective_ids')").fetchone()
-        assert row is not None
-        objective_id = int(row[0])
+        objective_id = store.next_id(con, "objective_ids")
         owners = (it_owner, marketing_owner)
         digest = okrs._insert_revision(
             con,

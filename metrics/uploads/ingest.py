@@ -231,9 +231,7 @@ def _straight_in_transaction(
 
 
 def _next_upload_id(con: store.Connection) -> int:
-    row = con.execute("SELECT nextval('upload_ids')").fetchone()
-    assert row is not None
-    return int(row[0])
+    return store.next_id(con, "upload_ids")
 
 
 def _is_duplicate(con: store.Connection, result: IngestResult) -> bool:

@@ -45,10 +45,12 @@ def add_upload(
         sha256, packed = hashlib.sha256(original).hexdigest(), csv_file.pack(original)
     else:
         sha256, packed = received.sha256, received.packed
-    row = con.execute(
+    if upload_id is None:
+        upload_id = store.next_id(con, "upload_ids")
+    con.execute(
         "INSERT INTO uploads (upload_id, sha256, file_name, uploaded_by, uploaded_at, source, row_count, "
         "outcome, error_counts, original, original_encoding) "
-        "VALUES (coalesce(?, nextval('upload_ids')), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             upload_id,
             sha256,
@@ -62,9 +64,8 @@ def add_upload(
             packed,
             csv_file.PACKING,
         ],
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    )
+    return upload_id
 
 
 def original_bytes(con: store.Connection, upload_id: int) -> bytes | None:

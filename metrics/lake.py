@@ -1,0 +1,294 @@
+"""The DuckLake store: the same tables in a lake whose catalog is a PostgreSQL database and whose
+data files sit in S3-compatible object storage (or a folder every replica shares).
+
+Chosen with ``SCORECARD_STORE=ducklake``; ``metrics.store`` is still the one door to the data,
+and everything above it runs unchanged on either store.
+
+- **Extensions come from installed packages** (``duckdb-extension-ducklake``, ``-postgres``,
+  ``-httpfs``), copied once into a private extension folder: nothing is downloaded at run time.
+- **One lake per process.** The lake is attached once to an in-memory DuckDB; each unit of work
+  gets its own cursor (its own transaction, reading the newest snapshot when it begins).
+- **Writers take turns** through a PostgreSQL advisory lock held for the writer's unit of work, by
+  every process and replica alike. DuckLake has no primary keys or unique constraints and resolves
+  concurrent commits optimistically; with writers in turn, a check-then-insert (one signature per
+  side and version, one upload number, one frozen pack per period) cannot race. A commit that
+  still loses a conflict (maintenance running beside it) is rolled back whole and reported as busy.
+- **Readers never wait**: they read a snapshot, whatever is being written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import util as import_util
+from pathlib import Path
+
+import duckdb
+import psycopg
+from psycopg import conninfo as pg_conninfo
+
+from metrics import config
+from metrics.config import LakeSettings
+from metrics.errors import BadSetting, DatabaseBusy, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+ALIAS = "lake"
+# name inside DuckDB -> the package that carries it
+EXTENSIONS = {"ducklake": "ducklake", "postgres_scanner": "postgres", "httpfs": "httpfs"}
+WRITER_LOCK_KEY = 7_220_001  # one advisory lock for every writer of this catalog
+FINGERPRINT_SECONDS = 0.5  # how long a read of the newest snapshot id is reused in one process
+
+
+# ---------------------------------------------------------------- schema
+
+
+_SEQUENCE = re.compile(r"^\s*CREATE SEQUENCE (\w+) START 1\s*$", re.IGNORECASE)
+_STRIPPED = (
+    re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.IGNORECASE),
+    re.compile(r",\s*UNIQUE\s*\([^)]*\)", re.IGNORECASE),
+    re.compile(r"\s+PRIMARY KEY\b", re.IGNORECASE),
+    re.compile(r"\s+DEFAULT nextval\('\w+'\)", re.IGNORECASE),
+)
+COUNTERS_TABLE = "CREATE TABLE IF NOT EXISTS id_counters (name VARCHAR NOT NULL, last BIGINT NOT NULL)"
+
+
+def ddl(statement: str) -> str:
+    """A migration statement as DuckLake takes it: no primary keys, unique constraints or
+    sequences. Uniqueness is kept by writers taking turns; a sequence becomes a row of
+    ``id_counters`` (see ``next_id``)."""
+    if found := _SEQUENCE.match(statement):
+        return f"INSERT INTO id_counters (name, last) VALUES ('{found.group(1)}', 0)"
+    for pattern in _STRIPPED:
+        statement = pattern.sub("", statement)
+    return statement
+
+
+def next_id(con: duckdb.DuckDBPyConnection, counter: str) -> int:
+    """The next number of a counter, inside the caller's (writer's) transaction."""
+    con.execute("UPDATE id_counters SET last = last + 1 WHERE name = ?", [counter])
+    row = con.execute("SELECT last FROM id_counters WHERE name = ?", [counter]).fetchone()
+    if row is None:
+        raise RuntimeError(f"no counter {counter!r} in the lake")
+    return int(row[0])
+
+
+# ---------------------------------------------------------------- extensions
+
+
+def _extension_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / f"scorecard-duckdb-extensions-{duckdb.__version__}-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _packaged(package: str) -> Path:
+    spec = import_util.find_spec(f"duckdb_extension_{package}")
+    if spec is None or not spec.submodule_search_locations:
+        raise BadSetting(
+            f"SCORECARD_STORE=ducklake needs the duckdb-extension-{package} package "
+            "(pip install -r requirements.txt)."
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root / "extensions" / f"v{duckdb.__version__}" / f"{package}.duckdb_extension"
+
+
+def _load_extensions(db: duckdb.DuckDBPyConnection) -> None:
+    installed = {
+        str(r[0])
+        for r in db.execute("SELECT extension_name FROM duckdb_extensions() WHERE installed").fetchall()
+    }
+    for name, package in EXTENSIONS.items():
+        if name not in installed:
+            db.execute(f"INSTALL '{_packaged(package)}'")  # a local file: copied, never downloaded
+        db.execute(f"LOAD {name}")
+
+
+# ---------------------------------------------------------------- the attached lake
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _catalog_parts(settings: LakeSettings) -> dict[str, str]:
+    try:
+        parts = {k: str(v) for k, v in pg_conninfo.conninfo_to_dict(settings.catalog).items()}
+    except psycopg.ProgrammingError as exc:
+        raise BadSetting(
+            f"SCORECARD_LAKE_CATALOG={settings.catalog!r} is not libpq key=value pairs."
+        ) from exc
+    if settings.password:
+        parts["password"] = settings.password
+    return parts
+
+
+def _secrets(db: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
+    """Credentials live in DuckDB secrets, in memory only: never in the attach address."""
+    parts = _catalog_parts(settings)
+    fields = {"host": "HOST", "port": "PORT", "user": "USER", "password": "PASSWORD", "dbname": "DATABASE"}
+    given = ", ".join(f"{fields[k]} {_quoted(v)}" for k, v in parts.items() if k in fields)
+    db.execute(f"CREATE OR REPLACE SECRET scorecard_catalog (TYPE postgres, {given})")
+    if settings.on_s3:
+        s3 = [
+            f"KEY_ID {_quoted(settings.s3_key_id)}",
+            f"SECRET {_quoted(settings.s3_secret)}",
+            f"REGION {_quoted(settings.s3_region)}",
+            f"URL_STYLE {_quoted(settings.s3_url_style)}",
+            f"USE_SSL {'true' if settings.s3_use_ssl else 'false'}",
+        ]
+        if settings.s3_endpoint:
+            s3.append(f"ENDPOINT {_quoted(settings.s3_endpoint)}")
+        db.execute(f"CREATE OR REPLACE SECRET scorecard_s3 (TYPE s3, {', '.join(s3)})")
+
+
+class Lake:
+    """One process's attachment to the lake, shared by its threads (a cursor each)."""
+
+    def __init__(self, settings: LakeSettings) -> None:
+        self.settings = settings
+        self.migrated = False
+        self.lock = threading.Lock()
+        self._fingerprint: tuple[float, tuple[int, ...]] | None = None
+        self.db = self._attach()
+
+    def _attach(self) -> duckdb.DuckDBPyConnection:
+        db = duckdb.connect(
+            config={
+                "extension_directory": str(_extension_folder()),
+                "autoinstall_known_extensions": "false",
+            }
+        )
+        try:
+            _load_extensions(db)
+            _secrets(db, self.settings)
+            if not self.settings.on_s3:
+                Path(self.settings.data).mkdir(parents=True, exist_ok=True)
+            dbname = _catalog_parts(self.settings).get("dbname", "")
+            db.execute(
+                f"ATTACH {_quoted('ducklake:postgres:dbname=' + dbname)} AS {ALIAS} "
+                f"(DATA_PATH {_quoted(self.settings.data.rstrip('/') + '/')}, METADATA_SCHEMA 'public')"
+            )
+        except duckdb.Error as exc:
+            db.close()
+            raise unavailable(exc) from exc
+        return db
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        con = self.db.cursor()
+        con.execute(f"USE {ALIAS}")
+        return con
+
+    def conninfo(self) -> str:
+        return pg_conninfo.make_conninfo("", **_catalog_parts(self.settings), connect_timeout="5")
+
+    def fingerprint(self) -> tuple[int, ...]:
+        """The newest snapshot's id: it changes with every commit, by any replica. Read from the
+        catalog at most every FINGERPRINT_SECONDS per process."""
+        now = time.monotonic()
+        if self._fingerprint is not None and now - self._fingerprint[0] < FINGERPRINT_SECONDS:
+            return self._fingerprint[1]
+        try:
+            with psycopg.connect(self.conninfo(), autocommit=True) as pg:
+                row = pg.execute("SELECT max(snapshot_id) FROM public.ducklake_snapshot").fetchone()
+        except psycopg.Error as exc:
+            raise unavailable(exc) from exc
+        found = (int(row[0]) if row and row[0] is not None else -1,)
+        self._fingerprint = (now, found)
+        return found
+
+
+_LAKES: dict[LakeSettings, Lake] = {}
+_LAKES_LOCK = threading.Lock()
+
+
+def lake(settings: LakeSettings | None = None) -> Lake:
+    """This process's lake for the settings (attached on first use)."""
+    wanted = settings or config.lake_settings()
+    with _LAKES_LOCK:
+        if wanted not in _LAKES:
+            _LAKES[wanted] = Lake(wanted)
+        return _LAKES[wanted]
+
+
+def forget(settings: LakeSettings | None = None) -> None:
+    """Detach (after the catalog went away, or in tests between lakes)."""
+    with _LAKES_LOCK:
+        for key in [settings] if settings else list(_LAKES):
+            found = _LAKES.pop(key, None) if key is not None else None
+            if found is not None:
+                found.db.close()
+
+
+def unavailable(exc: Exception) -> StoreUnavailable:
+    log.warning("store unavailable: %s", exc)
+    return StoreUnavailable(
+        "The shared store cannot be reached just now (its catalog database or its file storage does "
+        "not answer). Nothing was changed; the page recovers by itself when the store is back."
+    )
+
+
+@dataclass
+class WriterTurn:
+    """A writer's turn: the advisory lock, held by one PostgreSQL session until released."""
+
+    session: psycopg.Connection[tuple[object, ...]]
+
+    def release(self) -> None:
+        try:
+            self.session.execute("SELECT pg_advisory_unlock(%s)", [WRITER_LOCK_KEY])
+        except psycopg.Error:
+            pass  # a lost session has released its lock already
+        finally:
+            self.session.close()
+
+
+def writer_turn(the_lake: Lake, timeout: float) -> WriterTurn:
+    """Wait (in PostgreSQL, first come first served) for the writers' lock, at most ``timeout`` s."""
+    try:
+        session = psycopg.connect(the_lake.conninfo(), autocommit=True)
+    except psycopg.Error as exc:
+        raise unavailable(exc) from exc
+    try:
+        session.execute(f"SET lock_timeout = {max(int(timeout * 1000), 1)}")
+        session.execute("SELECT pg_advisory_lock(%s)", [WRITER_LOCK_KEY])
+    except psycopg.errors.LockNotAvailable as exc:
+        session.close()
+        raise DatabaseBusy(
+            f"Another change is being written to the shared store; waited {timeout:g} s. Try again in a moment."
+        ) from exc
+    except psycopg.Error as exc:
+        session.close()
+        raise unavailable(exc) from exc
+    return WriterTurn(session)
+
+
+@contextmanager
+def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the lake for one unit of work; a writer holds the writers' lock throughout."""
+    the_lake = lake()
+    turn = None if read_only else writer_turn(the_lake, timeout)
+    try:
+        con = the_lake.cursor()
+        try:
+            yield con
+        finally:
+            con.close()
+    except duckdb.IOException as exc:  # the catalog or the file storage went away mid-way
+        forget(the_lake.settings)
+        raise unavailable(exc) from exc
+    finally:
+        if turn is not None:
+            turn.release()
+
+
+def is_conflict(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "conflict" in text or "failed to commit ducklake transaction" in text
