@@ -135,7 +135,7 @@ def _secrets(db: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
     parts = _catalog_parts(settings)
     fields = {"host": "HOST", "port": "PORT", "user": "USER", "password": "PASSWORD", "dbname": "DATABASE"}
     given = ", ".join(f"{fields[k]} {_quoted(v)}" for k, v in parts.items() if k in fields)
-    db.execute(f"CREATE OR REPLACE SECRET scorecard_catalog (TYPE postgres, {given})")
+    db.execute(f"CREATE OR REPLACE SECRET __default_postgres (TYPE postgres, {given})")
     if settings.on_s3:
         s3 = [
             f"KEY_ID {_quoted(settings.s3_key_id)}",
@@ -270,11 +270,19 @@ def writer_turn(the_lake: Lake, timeout: float) -> WriterTurn:
     return WriterTurn(session)
 
 
+_held = threading.local()  # this thread's writer turn, while it has one
+
+
 @contextmanager
 def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on the lake for one unit of work; a writer holds the writers' lock throughout."""
+    """A cursor on the lake for one unit of work; a writer holds the writers' lock throughout.
+    A writer opened inside another in the same thread works in the same turn (as one process
+    does on the file store); other threads and processes wait for it."""
     the_lake = lake()
-    turn = None if read_only else writer_turn(the_lake, timeout)
+    nested = getattr(_held, "depth", 0) > 0
+    turn = None if read_only or nested else writer_turn(the_lake, timeout)
+    if not read_only:
+        _held.depth = getattr(_held, "depth", 0) + 1
     try:
         con = the_lake.cursor()
         try:
@@ -285,6 +293,8 @@ def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyCon
         forget(the_lake.settings)
         raise unavailable(exc) from exc
     finally:
+        if not read_only:
+            _held.depth -= 1
         if turn is not None:
             turn.release()
 
@@ -292,3 +302,50 @@ def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyCon
 def is_conflict(exc: Exception) -> bool:
     text = str(exc).lower()
     return "conflict" in text or "failed to commit ducklake transaction" in text
+
+
+# ---------------------------------------------------------------- maintenance
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """What ``maintain`` did: data files and snapshots before and after."""
+
+    files_before: int
+    files_after: int
+    snapshots_before: int
+    snapshots_after: int
+
+    def describe(self) -> str:
+        return (
+            f"Data files: {self.files_before:,} -> {self.files_after:,}. "
+            f"Snapshots kept: {self.snapshots_before:,} -> {self.snapshots_after:,}."
+        )
+
+
+def _files(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute(f"SELECT coalesce(sum(file_count), 0) FROM ducklake_table_info('{ALIAS}')").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _snapshots(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute(f"SELECT count(*) FROM ducklake_snapshots('{ALIAS}')").fetchone()
+    return int(row[0]) if row else 0
+
+
+def maintain(con: duckdb.DuckDBPyConnection, keep_days: int) -> Maintenance:
+    """Write small inlined inserts out as files, merge the many small files that small uploads
+    leave into fewer, expire snapshots older than ``keep_days`` and delete the files no snapshot
+    needs any more, and files a writer killed mid-commit left behind. Run in a writer's turn
+    (no other write can be half-way), on a lake whose data path is its own. The app's own "as known on a day" views read the
+    recorded times of rows, not DuckLake snapshots, so none of them changes."""
+    files, snapshots = _files(con), _snapshots(con)
+    con.execute(f"CALL ducklake_flush_inlined_data('{ALIAS}')")
+    con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')")
+    con.execute(
+        f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now() - to_days(?))", [max(keep_days, 0)]
+    )
+    con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
+    # files a writer killed mid-commit left behind (no snapshot names them; no writer is busy now)
+    con.execute(f"CALL ducklake_delete_orphaned_files('{ALIAS}', cleanup_all => true)")
+    return Maintenance(files, _files(con), snapshots, _snapshots(con))

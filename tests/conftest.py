@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics import store
+from metrics import lake, store
 from metrics.seed import first_start as seed
+from tests import services
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -52,7 +53,106 @@ def demo_db(db_path: Path, _demo_template: Path) -> Path:
     return db_path
 
 
+# ---------------------------------------------------------------- the DuckLake store
+#
+# Each test worker starts its own PostgreSQL (Debian's, as its own user, on a free port) and S3
+# emulator (moto_server) once. The demo is seeded once into a template catalog; each test gets a
+# catalog database copied from it (CREATE DATABASE ... TEMPLATE, ~0.1 s). The copies share the
+# template's data files in the emulator: DuckLake names every new file uniquely and deletes none
+# but in maintenance, which its own test runs on a lake of its own.
+
+STORES = ("file", "ducklake")
+
+
+@pytest.fixture(scope="session")
+def lake_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Services]:
+    folder = tmp_path_factory.mktemp("services")
+    running = services.up(folder)
+    try:
+        yield running
+    finally:
+        lake.forget()
+        services.down(folder)
+
+
+def _use_lake(monkeypatch: pytest.MonkeyPatch, running: services.Services, dbname: str, prefix: str) -> None:
+    for name, value in running.settings(dbname, prefix).items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(scope="session")
+def _lake_template(lake_services: services.Services) -> str:
+    """The demo, seeded once into a catalog database that tests copy."""
+    import os
+
+    saved = dict(os.environ)
+    os.environ.update(
+        {**lake_services.settings("demo_template", "demo"), "SCORECARD_TODAY": TODAY.isoformat()}
+    )
+    try:
+        lake_services.create_database("demo_template")
+        seed.initialise(demo_data=True)
+    finally:
+        lake.forget()
+        os.environ.clear()
+        os.environ.update(saved)
+    return "demo_template"
+
+
+_copies = iter(range(1_000_000))
+
+
 @pytest.fixture
-def con(demo_db: Path) -> Iterator[store.Connection]:
-    with store.connect(demo_db) as connection:
+def lake_demo(
+    lake_services: services.Services, _lake_template: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A lake with the demo, private to this test (its catalog copied from the template);
+    SCORECARD_STORE=ducklake points every store.connect at it."""
+    name = f"t{next(_copies)}"
+    lake_services.create_database(name, template=_lake_template)
+    _use_lake(monkeypatch, lake_services, name, "demo")
+    try:
+        yield name
+    finally:
+        lake.forget()
+
+
+@pytest.fixture
+def lake_empty(lake_services: services.Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty lake of its own (its own catalog and data folder in the emulator)."""
+    name = f"e{next(_copies)}"
+    lake_services.create_database(name)
+    _use_lake(monkeypatch, lake_services, name, name)
+    try:
+        yield name
+    finally:
+        lake.forget()
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Run a test on both stores: the embedded file and the lake."""
+    return str(request.param)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on the lake ``lake`` (so ``-m "not lake"`` leaves them out)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("store_kind") == "ducklake" or {"lake_demo", "lake_empty", "lake_services"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.lake)
+
+
+@pytest.fixture
+def con(store_kind: str, request: pytest.FixtureRequest) -> Iterator[store.Connection]:
+    """A connection to a store holding the demo, private to this test: on the file store and on
+    the lake (the same test runs on each)."""
+    if store_kind == "ducklake":
+        request.getfixturevalue("lake_demo")
+        with store.connect() as connection:
+            yield connection
+        return
+    with store.connect(request.getfixturevalue("demo_db")) as connection:
         yield connection

@@ -48,7 +48,7 @@ def _csv(con: store.Connection, person: Person) -> object:
     data = b"metric_id,period_start,value\nsessions,2026-11-09,250000\n"
     row = con.execute("PRAGMA database_list").fetchone()
     assert row is not None
-    return ingest.ingest(data, "w.csv", person, path=Path(row[2]))
+    return ingest.ingest(data, "w.csv", person, path=Path(row[2]) if row[2] else None)  # None: the lake
 
 
 #: public write -> (the action it needs, a real call with valid arguments)

@@ -25,6 +25,7 @@ FEATURE_COMMANDS: tuple[str, ...] = (
     "metrics.cli.catalog",
     "metrics.cli.brief",
     "metrics.cli.packs",
+    "metrics.cli.maintain",
 )
 
 
