@@ -33,8 +33,8 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/people.py", "People", ":material/group:", "manage_people"),
 ]
 
-if ui.run(ui.ensure_database) is None:
-    st.stop()
+if ui.run(ui.ensure_database) is None or ui.run(ui.store_reachable) is None:
+    st.stop()  # the reason is on the page (a bad setting, or the shared store not answering)
 person = ui.signin.gate()  # draws the sign-in, picker or no-access page and stops when needed
 allowed = [(script, title, icon) for script, title, icon, action in PAGES if access.can(person, action)]
 visible = [

@@ -168,6 +168,9 @@ class Lake:
         )
         try:
             _load_extensions(db)
+            # An object store that stops answering is said within seconds, not after minutes.
+            db.execute("SET http_timeout = 10")
+            db.execute("SET http_retries = 2")
             _secrets(db, self.settings)
             if not self.settings.on_s3:
                 Path(self.settings.data).mkdir(parents=True, exist_ok=True)

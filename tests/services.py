@@ -185,6 +185,22 @@ def up(folder: Path) -> Services:
     return services
 
 
+def _pg_ctl(services: Services, *action: str) -> None:
+    subprocess.run(
+        _as_server_user([str(_pg_bin() / "pg_ctl"), "-D", services.pg_data, "-w", "-m", "fast", *action]),
+        check=True,
+        capture_output=True,
+    )
+
+
+def stop_postgres(services: Services) -> None:
+    _pg_ctl(services, "stop")
+
+
+def start_postgres(services: Services) -> None:
+    _pg_ctl(services, "-l", str(Path(services.pg_data) / "server.log"), "start")
+
+
 def restart_postgres(services: Services) -> None:
     subprocess.run(
         _as_server_user([str(_pg_bin() / "pg_ctl"), "-D", services.pg_data, "-w", "-m", "fast", "restart"]),

@@ -21,6 +21,8 @@ from metrics.catalog import proposals
 from metrics.errors import BadSetting, InputRejected, StoreUnavailable
 from metrics.seed import first_start as seed
 from metrics.uploads import ingest
+from tests import services
+from tests.apptest import app_as, cards
 from tests.conftest import TODAY
 from tests.services import Services
 
@@ -160,3 +162,23 @@ def test_an_unreachable_catalog_says_store_unavailable(
             pass
     finally:
         lake.forget()
+
+
+def test_the_app_says_store_unavailable_and_recovers_when_postgres_is_back(
+    lake_demo: str, lake_services: Services
+) -> None:
+    at = app_as("bea.board@example.com")
+    assert len(cards(at)) >= 11 and not at.exception
+    services.stop_postgres(lake_services)
+    try:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert [e.value.split(".")[0] for e in at.error] == ["**Store unavailable"], [
+            e.value for e in at.error
+        ]
+        assert not cards(at)
+    finally:
+        services.start_postgres(lake_services)
+    at.run()  # the same server process, no restart: the board is back
+    assert not at.exception and not at.error
+    assert len(cards(at)) >= 11

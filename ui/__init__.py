@@ -68,6 +68,13 @@ def ensure_database() -> Path:
     return path
 
 
+def store_reachable() -> bool:
+    """Whether the store answers (on the lake: its catalog gives the newest snapshot), so a page
+    says "store unavailable" in one sentence instead of failing half-drawn."""
+    store.data_fingerprint(config.database_path())
+    return True
+
+
 def run(action: Callable[[], T]) -> T | None:
     """Run a domain call; show a ScorecardError as a friendly message, anything else
     as a generic message with a reference id (the detail goes to the server log)."""
