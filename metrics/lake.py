@@ -18,6 +18,8 @@ and everything above it runs unchanged on either store.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import os
 import re
@@ -34,7 +36,7 @@ import duckdb
 import psycopg
 from psycopg import conninfo as pg_conninfo
 
-from metrics import config
+from metrics import clock, config
 from metrics.config import LakeSettings
 from metrics.errors import BadSetting, DatabaseBusy, StoreUnavailable
 
@@ -160,17 +162,8 @@ class Lake:
         self.db = self._attach()
 
     def _attach(self) -> duckdb.DuckDBPyConnection:
-        db = duckdb.connect(
-            config={
-                "extension_directory": str(_extension_folder()),
-                "autoinstall_known_extensions": "false",
-            }
-        )
+        db = _engine()
         try:
-            _load_extensions(db)
-            # An object store that stops answering is said within seconds, not after minutes.
-            db.execute("SET http_timeout = 10")
-            db.execute("SET http_retries = 2")
             _secrets(db, self.settings)
             if not self.settings.on_s3:
                 Path(self.settings.data).mkdir(parents=True, exist_ok=True)
@@ -180,7 +173,8 @@ class Lake:
                 f"(DATA_PATH {_quoted(self.settings.data.rstrip('/') + '/')}, METADATA_SCHEMA 'public')"
             )
         except duckdb.Error as exc:
-            db.close()
+            with contextlib.suppress(duckdb.Error):
+                db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
             raise unavailable(exc) from exc
         return db
 
@@ -208,26 +202,48 @@ class Lake:
         return found
 
 
-_LAKES: dict[LakeSettings, Lake] = {}
+_ENGINE: list[duckdb.DuckDBPyConnection] = []  # the process's one in-memory DuckDB, extensions loaded
+_LAKES: dict[LakeSettings, Lake] = {}  # at most one: the lake is always attached as ALIAS
 _LAKES_LOCK = threading.Lock()
 
 
+def _engine() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB the lake is attached to, made once per process (loading the three
+    extensions takes about half a second)."""
+    if not _ENGINE:
+        db = duckdb.connect(
+            config={"extension_directory": str(_extension_folder()), "autoinstall_known_extensions": "false"}
+        )
+        _load_extensions(db)
+        # An object store that stops answering is said within seconds, not after minutes.
+        db.execute("SET http_timeout = 10")
+        db.execute("SET http_retries = 2")
+        _ENGINE.append(db)
+    return _ENGINE[0]
+
+
 def lake(settings: LakeSettings | None = None) -> Lake:
-    """This process's lake for the settings (attached on first use)."""
+    """This process's lake for the settings (attached on first use; another lake is detached)."""
     wanted = settings or config.lake_settings()
     with _LAKES_LOCK:
         if wanted not in _LAKES:
+            _detach_all()
             _LAKES[wanted] = Lake(wanted)
         return _LAKES[wanted]
 
 
+def _detach_all() -> None:
+    for found in list(_LAKES.values()):
+        with contextlib.suppress(duckdb.Error):
+            found.db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
+    _LAKES.clear()
+
+
 def forget(settings: LakeSettings | None = None) -> None:
-    """Detach (after the catalog went away, or in tests between lakes)."""
+    """Detach (after the catalog went away, or in tests between lakes); the next use attaches again."""
     with _LAKES_LOCK:
-        for key in [settings] if settings else list(_LAKES):
-            found = _LAKES.pop(key, None) if key is not None else None
-            if found is not None:
-                found.db.close()
+        if settings is None or settings in _LAKES:
+            _detach_all()
 
 
 def unavailable(exc: Exception) -> StoreUnavailable:
@@ -345,9 +361,9 @@ def maintain(con: duckdb.DuckDBPyConnection, keep_days: int) -> Maintenance:
     files, snapshots = _files(con), _snapshots(con)
     con.execute(f"CALL ducklake_flush_inlined_data('{ALIAS}')")
     con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')")
-    con.execute(
-        f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now() - to_days(?))", [max(keep_days, 0)]
-    )
+    # DuckLake stamps snapshots with the machine's clock (not SCORECARD_TODAY), so expiry reads it too.
+    cutoff = clock.wall().replace(tzinfo=dt.UTC) - dt.timedelta(days=max(keep_days, 0))
+    con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => ?::TIMESTAMPTZ)", [cutoff])
     con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
     # files a writer killed mid-commit left behind (no snapshot names them; no writer is busy now)
     con.execute(f"CALL ducklake_delete_orphaned_files('{ALIAS}', cleanup_all => true)")

@@ -236,6 +236,9 @@ def act(write: Callable[[store.Connection], object], done: str) -> None:
 _READABLE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #55585f; opacity: 1; }
 [data-testid="stWidgetLabel"] p { color: #31333f; }
+/* Tabs wrap onto a second line on a phone instead of scrolling sideways: every tab in sight, and
+   no scrolling region for a keyboard to reach. */
+[role="tablist"] { flex-wrap: wrap; overflow-x: visible; }
 </style>"""
 
 
