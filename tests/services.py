@@ -219,7 +219,8 @@ def down(folder: Path) -> None:
     data = Path(services.pg_data)
     if (data / "postmaster.pid").exists():
         subprocess.run(
-            _as_server_user([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-w", "-m", "fast", "stop"]),
+            # immediate: no shutdown checkpoint, the folder is deleted next
+            _as_server_user([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-w", "-m", "immediate", "stop"]),
             capture_output=True,
         )
     shutil.rmtree(data.parent, ignore_errors=True)
