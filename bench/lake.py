@@ -17,11 +17,10 @@ each (bench/board.py's bulk rows), then times, median of --runs:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib.util
-import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -110,37 +109,35 @@ def load(csv: Path, path: Path, runs: int) -> dict[str, float]:
     return {"read_csv": raw, "ingest": statistics.median(samples)}
 
 
-def _writer(settings: dict[str, str], path: str, worker: int, files: int, done: Any) -> None:
-    os.environ.update(settings)
-    with store.connect(Path(path)) as con:
-        person = access.require_person(con, "uma.upload@example.com")
-    started = time.perf_counter()
-    for n in range(files):
-        rows = "".join(  # five weeks of one metric: five rows, restated with new values
-            f"sessions,{dt.date(2026, 11, 16) - dt.timedelta(weeks=r)},{250_000 + worker * 1000 + n * 10 + r}\n"
-            for r in range(5)
-        )
-        body = f"metric_id,period_start,value\n{rows}".encode()
-        result = ingest.ingest(body, f"w{worker}-{n}.csv", person, source="cli", path=Path(path))
-        assert result.outcome == "accepted", result.message
-    done.put(time.perf_counter() - started)
+WRITER = (
+    "import datetime as dt, sys\n"
+    "from metrics import access, store\n"
+    "from metrics.uploads import ingest\n"
+    "worker, files = int(sys.argv[1]), int(sys.argv[2])\n"
+    "with store.connect() as con:\n"
+    "    uma = access.require_person(con, 'uma.upload@example.com')\n"
+    "for n in range(files):\n"
+    "    rows = ''.join(f'sessions,{dt.date(2026, 11, 16) - dt.timedelta(weeks=r)},"
+    "{250000 + worker * 100000 + n * 10 + r}\\n' for r in range(5))\n"
+    "    body = ('metric_id,period_start,value\\n' + rows).encode()\n"
+    "    result = ingest.ingest(body, f'w{worker}-{n}.csv', uma, source='cli')\n"
+    "    assert result.outcome == 'accepted', result.message\n"
+)
 
 
-def writers(settings: dict[str, str], path: Path, counts: list[int], files: int) -> dict[int, float]:
-    """Commits per second with N processes each ingesting ``files`` small files at once."""
-    context = multiprocessing.get_context("spawn")
+def writers(env: dict[str, str], path: Path, counts: list[int], files: int) -> dict[int, float]:
+    """Commits per second with N processes each ingesting ``files`` five-row files at once."""
     found = {}
+    settings = {**os.environ, **env, "SCORECARD_DB": str(path)}
     for count in counts:
-        done = context.Queue()
         started = time.perf_counter()
         procs = [
-            context.Process(target=_writer, args=(settings, str(path), w, files, done)) for w in range(count)
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(1000 * count + w), str(files)], cwd=ROOT, env=settings
+            )
+            for w in range(count)
         ]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        assert all(p.exitcode == 0 for p in procs)
+        assert [p.wait() for p in procs] == [0] * count
         found[count] = count * files / (time.perf_counter() - started)
     return found
 
