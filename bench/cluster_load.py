@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -34,22 +35,18 @@ from metrics import lake, store
 from metrics.seed import first_start as seed
 from tests import services
 
+
+def _bench_module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 TODAY = "2026-11-23"
 ERRORS = ("Something went wrong", "Store unavailable", "Database busy", "Traceback")
-WRITER = (
-    "import datetime as dt, sys\n"
-    "from metrics import access, store\n"
-    "from metrics.uploads import ingest\n"
-    "worker, files = int(sys.argv[1]), int(sys.argv[2])\n"
-    "with store.connect() as con:\n"
-    "    uma = access.require_person(con, 'uma.upload@example.com')\n"
-    "for n in range(files):\n"
-    "    rows = ''.join(f'sessions,{dt.date(2026, 11, 16) - dt.timedelta(weeks=r)},"
-    "{250000 + worker * 100000 + n * 10 + r}\\n' for r in range(5))\n"
-    "    body = ('metric_id,period_start,value\\n' + rows).encode()\n"
-    "    result = ingest.ingest(body, f'load-{worker}-{n}.csv', uma, source='cli')\n"
-    "    assert result.outcome == 'accepted', result.message\n"
-)
+WRITER = _bench_module("lake").WRITER  # the same command-line writer bench/lake.py times
 
 
 def start_replicas(
@@ -151,7 +148,9 @@ def run_store(name: str, env: dict[str, str], folder: Path, args: argparse.Names
         asyncio.run(browse(ports, min(args.replicas, args.sessions), 20))  # warm each replica once
         started = time.perf_counter()
         writers = [
-            subprocess.Popen([sys.executable, "-c", WRITER, str(w), str(args.files)], cwd=ROOT, env=env)
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(w), str(args.files), "load"], cwd=ROOT, env=env
+            )
             for w in range(args.writers)
         ]
         loop = asyncio.new_event_loop()

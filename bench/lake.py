@@ -109,18 +109,20 @@ def load(csv: Path, path: Path, runs: int) -> dict[str, float]:
     return {"read_csv": raw, "ingest": statistics.median(samples)}
 
 
+# A command-line writer: python -c WRITER WORKER FILES PREFIX ingests FILES five-row files named
+# PREFIX-WORKER-N.csv (bench/cluster_load.py runs it too).
 WRITER = (
     "import datetime as dt, sys\n"
     "from metrics import access, store\n"
     "from metrics.uploads import ingest\n"
-    "worker, files = int(sys.argv[1]), int(sys.argv[2])\n"
+    "worker, files, prefix = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]\n"
     "with store.connect() as con:\n"
     "    uma = access.require_person(con, 'uma.upload@example.com')\n"
     "for n in range(files):\n"
     "    rows = ''.join(f'sessions,{dt.date(2026, 11, 16) - dt.timedelta(weeks=r)},"
     "{250000 + worker * 100000 + n * 10 + r}\\n' for r in range(5))\n"
     "    body = ('metric_id,period_start,value\\n' + rows).encode()\n"
-    "    result = ingest.ingest(body, f'w{worker}-{n}.csv', uma, source='cli')\n"
+    "    result = ingest.ingest(body, f'{prefix}-{worker}-{n}.csv', uma, source='cli')\n"
     "    assert result.outcome == 'accepted', result.message\n"
 )
 
@@ -133,7 +135,7 @@ def writers(env: dict[str, str], path: Path, counts: list[int], files: int) -> d
         started = time.perf_counter()
         procs = [
             subprocess.Popen(
-                [sys.executable, "-c", WRITER, str(1000 * count + w), str(files)], cwd=ROOT, env=settings
+                [sys.executable, "-c", WRITER, str(1000 * count + w), str(files), "w"], cwd=ROOT, env=settings
             )
             for w in range(count)
         ]
