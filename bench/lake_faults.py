@@ -10,8 +10,12 @@ Starts PostgreSQL and the S3 emulator (tests/services.py), seeds the demo into a
              and that the same process reads again afterwards, with nothing lost
   s3       - the S3 emulator frozen for --pause seconds (SIGSTOP, so it keeps its files) while a
              reader and a writer go on: what each saw, and that nothing was lost or half-written
+  s3-large - the S3 emulator frozen while a --rows-row upload is written: how long until it is
+             refused, that nothing of it is stored, and that the same file goes in once S3 is back
+  mid-commit - PostgreSQL restarted while a writer's transaction is open: refused whole, the next
+             write goes through
 
-    .venv/bin/python bench/lake_faults.py [--kills 20] [--rows 300000] [--pause 30]
+    .venv/bin/python bench/lake_faults.py [--kills 20] [--rows 300000] [--pause 30] [--only s3-large,...]
 """
 
 from __future__ import annotations
@@ -144,6 +148,56 @@ def outage(name: str, stop: Callable[[], object], start: Callable[[], object], s
     )
 
 
+def counts() -> dict[str, int]:
+    with store.connect(read_only=True) as con:
+        return store.table_counts(con)
+
+
+def large_upload_while_frozen(csv: Path, freeze: Callable[[], object], thaw: Callable[[], object]) -> None:
+    csv.write_text(csv.read_text() + "\n")  # new bytes: not refused as a duplicate
+    before = counts()
+    with store.connect() as con:
+        uma = access.require_person(con, "uma.upload@example.com")
+    freeze()
+    started = time.perf_counter()
+    try:
+        ingest.ingest(None, "big.csv", uma, source="cli", csv_path=csv)
+        said = "accepted (not expected)"
+    except ScorecardError as exc:
+        said = exc.title
+    finally:
+        refused_after = time.perf_counter() - started
+        thaw()
+    unchanged = counts() == before
+    started = time.perf_counter()
+    again = ingest.ingest(None, "big.csv", uma, source="cli", csv_path=csv)
+    print(
+        f"s3-large: a {csv.stat().st_size / 1e6:.1f} MB upload while S3 was frozen: {said!r} after "
+        f"{refused_after:.0f} s; store unchanged: {unchanged}; half-stored uploads: {whole_or_nothing()[1]}; "
+        f"the same file once S3 was back: {again.outcome} in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def write_across_restart(running: services.Services) -> None:
+    before = counts()
+    said = "committed (not expected)"
+    try:
+        with store.connect() as con, store.transaction(con):
+            con.execute(
+                "INSERT INTO metric_notes VALUES "
+                "('sessions', DATE '2026-11-16', 'across a restart', 'bench', TIMESTAMP '2026-11-20 09:00')"
+            )
+            services.restart_postgres(running)
+    except ScorecardError as exc:
+        said = exc.title
+    unchanged = counts() == before
+    wait = small_write("after-restart")
+    print(
+        f"mid-commit: a write open while PostgreSQL restarted: {said!r}; store unchanged: {unchanged}; "
+        f"the next write took {wait:.2f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -151,7 +205,11 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--pause", type=float, default=30)
+    parser.add_argument(
+        "--only", default="kill,restart,s3,s3-large,mid-commit", help="scenarios, comma separated"
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         running = services.up(folder / "services")
@@ -161,19 +219,23 @@ def main() -> None:
             seed.initialise(demo_data=True)
             csv = folder / "big.csv"
             big_csv(csv, args.rows)
-            kills(csv, args.kills)
-            outage(
-                "PostgreSQL stopped",
-                lambda: services.stop_postgres(running),
-                lambda: services.start_postgres(running),
-                args.pause,
-            )
-            outage(
-                "S3 emulator frozen",
-                lambda: os.kill(running.s3_pid, signal.SIGSTOP),
-                lambda: os.kill(running.s3_pid, signal.SIGCONT),
-                args.pause,
-            )
+            freeze = lambda: os.kill(running.s3_pid, signal.SIGSTOP)  # noqa: E731
+            thaw = lambda: os.kill(running.s3_pid, signal.SIGCONT)  # noqa: E731
+            if "kill" in only:
+                kills(csv, args.kills)
+            if "restart" in only:
+                outage(
+                    "PostgreSQL stopped",
+                    lambda: services.stop_postgres(running),
+                    lambda: services.start_postgres(running),
+                    args.pause,
+                )
+            if "s3" in only:
+                outage("S3 emulator frozen", freeze, thaw, args.pause)
+            if "s3-large" in only:
+                large_upload_while_frozen(csv, freeze, thaw)
+            if "mid-commit" in only:
+                write_across_restart(running)
         finally:
             lake.forget()
             services.down(folder / "services")

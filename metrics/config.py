@@ -120,6 +120,12 @@ SETTINGS: dict[str, Setting] = {
             "SCORECARD_S3_USE_SSL", "1", "1 = HTTPS to the S3 endpoint, 0 = plain HTTP (a local emulator)."
         ),
         Setting(
+            "SCORECARD_S3_TIMEOUT",
+            "10",
+            "Seconds to wait for one answer from the object store (each request is tried 3 times) "
+            "before the page says the store is unavailable.",
+        ),
+        Setting(
             "SCORECARD_S3_KEY_ID",
             "",
             "S3 access key id (or [store] s3_key_id in .streamlit/secrets.toml).",
@@ -253,6 +259,7 @@ class LakeSettings:
     s3_use_ssl: bool = True
     s3_key_id: str = field(default="", repr=False)
     s3_secret: str = field(default="", repr=False)
+    s3_timeout_seconds: int = 10
 
     @property
     def on_s3(self) -> bool:
@@ -305,6 +312,9 @@ def lake_settings() -> LakeSettings:
         s3_use_ssl=_typed("SCORECARD_S3_USE_SSL", _switch, "1 (on) or 0 (off)"),
         s3_key_id=_secret("SCORECARD_S3_KEY_ID", "s3_key_id"),
         s3_secret=_secret("SCORECARD_S3_SECRET", "s3_secret"),
+        s3_timeout_seconds=_typed(
+            "SCORECARD_S3_TIMEOUT", lambda t: int(_number(t, low=1)), "a number of seconds, 1 or more"
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 from psycopg import conninfo as pg_conninfo
+from psycopg.rows import TupleRow
 
 from metrics import clock, config
 from metrics.config import LakeSettings
@@ -47,6 +48,10 @@ ALIAS = "lake"
 EXTENSIONS = {"ducklake": "ducklake", "postgres_scanner": "postgres", "httpfs": "httpfs"}
 WRITER_LOCK_KEY = 7_220_001  # one advisory lock for every writer of this catalog
 FINGERPRINT_SECONDS = 0.5  # how long a read of the newest snapshot id is reused in one process
+# A new catalog session costs the server a process and an authentication: milliseconds when idle,
+# seconds on a saturated machine. A refused connection (catalog down) fails at once either way.
+CONNECT_SECONDS = 15
+IDLE_SESSIONS_KEPT = 4  # open catalog sessions a process keeps for its next reads and writer turns
 
 
 # ---------------------------------------------------------------- schema
@@ -151,6 +156,50 @@ def _secrets(db: duckdb.DuckDBPyConnection, settings: LakeSettings) -> None:
         db.execute(f"CREATE OR REPLACE SECRET scorecard_s3 (TYPE s3, {', '.join(s3)})")
 
 
+PgSession = psycopg.Connection[TupleRow]
+
+
+class CatalogSessions:
+    """A few open PostgreSQL sessions to the catalog, reused by the process's fingerprint reads
+    and writer turns instead of a new session for each. A kept session is checked before it is
+    lent (the catalog may have restarted since); a broken one is dropped and another opened."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._idle: list[PgSession] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def take(self) -> PgSession:
+        while True:
+            with self._lock:
+                if self._pid != os.getpid():  # a forked child: the parent's sessions are not its own
+                    self._idle, self._pid = [], os.getpid()
+                kept = self._idle.pop() if self._idle else None
+            if kept is None:
+                return psycopg.connect(self._conninfo, autocommit=True)
+            try:
+                kept.execute("SELECT 1")
+                return kept
+            except psycopg.Error:
+                kept.close()
+
+    def give_back(self, session: PgSession) -> None:
+        """Keep a session that is whole and idle (holding nothing); close any other."""
+        idle = not session.closed and session.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with self._lock:
+            if idle and len(self._idle) < IDLE_SESSIONS_KEPT:
+                self._idle.append(session)
+                return
+        session.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for session in idle:
+            session.close()
+
+
 class Lake:
     """One process's attachment to the lake, shared by its threads (a cursor each)."""
 
@@ -159,11 +208,15 @@ class Lake:
         self.migrated = False
         self.lock = threading.Lock()
         self._fingerprint: tuple[float, tuple[int, ...]] | None = None
+        self.sessions = CatalogSessions(self.conninfo())
         self.db = self._attach()
 
     def _attach(self) -> duckdb.DuckDBPyConnection:
         db = _engine()
         try:
+            # An object store that stops answering is said within seconds, not after minutes.
+            db.execute(f"SET http_timeout = {self.settings.s3_timeout_seconds}")
+            db.execute("SET http_retries = 2")
             _secrets(db, self.settings)
             if not self.settings.on_s3:
                 Path(self.settings.data).mkdir(parents=True, exist_ok=True)
@@ -184,7 +237,9 @@ class Lake:
         return con
 
     def conninfo(self) -> str:
-        return pg_conninfo.make_conninfo("", **_catalog_parts(self.settings), connect_timeout="5")
+        return pg_conninfo.make_conninfo(
+            "", **_catalog_parts(self.settings), connect_timeout=str(CONNECT_SECONDS)
+        )
 
     def fingerprint(self) -> tuple[int, ...]:
         """The newest snapshot's id: it changes with every commit, by any replica. Read from the
@@ -193,10 +248,15 @@ class Lake:
         if self._fingerprint is not None and now - self._fingerprint[0] < FINGERPRINT_SECONDS:
             return self._fingerprint[1]
         try:
-            with psycopg.connect(self.conninfo(), autocommit=True) as pg:
-                row = pg.execute("SELECT max(snapshot_id) FROM public.ducklake_snapshot").fetchone()
+            pg = self.sessions.take()
         except psycopg.Error as exc:
             raise unavailable(exc) from exc
+        try:
+            row = pg.execute("SELECT max(snapshot_id) FROM public.ducklake_snapshot").fetchone()
+        except psycopg.Error as exc:
+            pg.close()
+            raise unavailable(exc) from exc
+        self.sessions.give_back(pg)
         found = (int(row[0]) if row and row[0] is not None else -1,)
         self._fingerprint = (now, found)
         return found
@@ -215,9 +275,6 @@ def _engine() -> duckdb.DuckDBPyConnection:
             config={"extension_directory": str(_extension_folder()), "autoinstall_known_extensions": "false"}
         )
         _load_extensions(db)
-        # An object store that stops answering is said within seconds, not after minutes.
-        db.execute("SET http_timeout = 10")
-        db.execute("SET http_retries = 2")
         _ENGINE.append(db)
     return _ENGINE[0]
 
@@ -234,6 +291,7 @@ def lake(settings: LakeSettings | None = None) -> Lake:
 
 def _detach_all() -> None:
     for found in list(_LAKES.values()):
+        found.sessions.close_all()
         with contextlib.suppress(duckdb.Error):
             found.db.execute(f"DETACH DATABASE IF EXISTS {ALIAS}")
     _LAKES.clear()
@@ -258,21 +316,22 @@ def unavailable(exc: Exception) -> StoreUnavailable:
 class WriterTurn:
     """A writer's turn: the advisory lock, held by one PostgreSQL session until released."""
 
-    session: psycopg.Connection[tuple[object, ...]]
+    session: PgSession
+    sessions: CatalogSessions
 
     def release(self) -> None:
         try:
             self.session.execute("SELECT pg_advisory_unlock(%s)", [WRITER_LOCK_KEY])
         except psycopg.Error:
-            pass  # a lost session has released its lock already
-        finally:
-            self.session.close()
+            self.session.close()  # a lost session has released its lock already
+        else:
+            self.sessions.give_back(self.session)
 
 
 def writer_turn(the_lake: Lake, timeout: float) -> WriterTurn:
     """Wait (in PostgreSQL, first come first served) for the writers' lock, at most ``timeout`` s."""
     try:
-        session = psycopg.connect(the_lake.conninfo(), autocommit=True)
+        session = the_lake.sessions.take()
     except psycopg.Error as exc:
         raise unavailable(exc) from exc
     try:
@@ -286,7 +345,7 @@ def writer_turn(the_lake: Lake, timeout: float) -> WriterTurn:
     except psycopg.Error as exc:
         session.close()
         raise unavailable(exc) from exc
-    return WriterTurn(session)
+    return WriterTurn(session, the_lake.sessions)
 
 
 _held = threading.local()  # this thread's writer turn, while it has one
@@ -308,7 +367,11 @@ def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyCon
             yield con
         finally:
             con.close()
-    except duckdb.IOException as exc:  # the catalog or the file storage went away mid-way
+    except (duckdb.IOException, duckdb.TransactionException) as exc:
+        if isinstance(exc, duckdb.TransactionException) and not is_lost_store(exc):
+            raise
+        # The catalog or the file storage went away mid-way (a commit it cut short was rolled
+        # back in PostgreSQL: nothing of it is in force). The next unit of work attaches again.
         forget(the_lake.settings)
         raise unavailable(exc) from exc
     finally:
@@ -316,6 +379,13 @@ def unit_of_work(read_only: bool, timeout: float) -> Iterator[duckdb.DuckDBPyCon
             _held.depth -= 1
         if turn is not None:
             turn.release()
+
+
+def is_lost_store(exc: Exception) -> bool:
+    """A commit that failed because the catalog's session ended under it (a restart, a lost
+    network), not because of what it wrote."""
+    text = str(exc).lower()
+    return "failed to execute query" in text or "connection" in text or "server closed" in text
 
 
 def is_conflict(exc: Exception) -> bool:

@@ -265,6 +265,17 @@ def test_retracting_brings_the_previous_value_back_and_deletes_nothing(demo_db: 
     assert kept == (3,)
 
 
+def test_the_preview_compares_with_the_value_in_force_not_a_retracted_one(demo_db: Path) -> None:
+    stored = _upload(demo_db, "weekly_restatement.csv", IVAN)
+    assert stored.upload_id is not None
+    with store.connect(demo_db) as con:
+        ingest.retract(con, stored.upload_id, _person(con, IVAN))  # 99.41 is withdrawn
+    again = _upload(demo_db, "weekly_restatement.csv", IVAN, dry_run=True)
+    assert again.restated_count == 1  # still a restatement of the week's earlier value
+    restated = again.restated.iloc[0]
+    assert restated["old_value"] == pytest.approx(W47_UPTIME, abs=1e-3)  # not 99.41, which is retracted
+
+
 @pytest.mark.parametrize("email", [BEA, "priya.cio@example.com", "dana.it@example.com"])
 def test_only_uploaders_and_admins_may_upload(demo_db: Path, email: str) -> None:
     before = _counts(demo_db)

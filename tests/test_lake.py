@@ -191,3 +191,54 @@ def test_the_app_says_store_unavailable_and_recovers_when_postgres_is_back(
     at.run()  # the same server process, no restart: the board is back
     assert not at.exception and not at.error
     assert len(cards(at)) >= 11
+
+
+def test_catalog_sessions_are_kept_for_the_next_read_and_renewed_after_a_restart(
+    lake_demo: str, lake_services: Services
+) -> None:
+    sessions = lake.lake().sessions
+    first = sessions.take()
+    pid = first.info.backend_pid
+    sessions.give_back(first)
+    again = sessions.take()
+    assert again.info.backend_pid == pid  # no new server process for the next read
+    sessions.give_back(again)
+    services.restart_postgres(lake_services)
+    renewed = sessions.take()  # the kept session died with the server: another is opened
+    assert renewed.info.backend_pid != pid
+    assert renewed.execute("SELECT 1").fetchone() == (1,)
+    sessions.give_back(renewed)
+
+
+def test_a_session_holding_a_transaction_is_not_kept(lake_demo: str) -> None:
+    sessions = lake.lake().sessions
+    busy = sessions.take()
+    busy.execute("BEGIN")
+    sessions.give_back(busy)
+    assert busy.closed  # closing it ends the transaction; nobody else inherits it
+
+
+def _count_notes(con: store.Connection) -> int:
+    row = con.execute("SELECT count(*) FROM metric_notes").fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_write_open_across_a_catalog_restart_is_refused_whole(
+    lake_demo: str, lake_services: Services
+) -> None:
+    with store.connect(read_only=True) as con:
+        before = _count_notes(con)
+    with pytest.raises(StoreUnavailable), store.connect() as con, store.transaction(con):
+        con.execute(
+            "INSERT INTO metric_notes VALUES ('sessions', DATE '2026-11-16', 'written across a restart', 'x', TIMESTAMP '2026-11-20 09:00')"
+        )
+        services.restart_postgres(lake_services)
+    with store.connect(read_only=True) as con:  # the next unit of work attaches again by itself
+        assert _count_notes(con) == before
+    with store.connect() as con, store.transaction(con):  # and the next writer gets its turn
+        con.execute(
+            "INSERT INTO metric_notes VALUES ('sessions', DATE '2026-11-16', 'after the restart', 'x', TIMESTAMP '2026-11-20 09:00')"
+        )
+    with store.connect(read_only=True) as con:
+        assert _count_notes(con) == before + 1
+

@@ -9,6 +9,7 @@ import pytest
 
 from metrics import config
 from metrics.cli import main as cli
+from metrics.errors import BadSetting
 from tests.apptest import app_signed_in
 
 ROOT = config.PROJECT_ROOT
@@ -65,3 +66,18 @@ def test_the_app_shows_the_same_sentence_instead_of_an_exception(
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("SCORECARD_TODAY='yesterday' is not allowed" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("value", ["0", "ten", "-3"])
+def test_a_bad_object_store_timeout_is_said_when_the_lake_is_chosen(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SCORECARD_STORE", "ducklake")
+    monkeypatch.setenv("SCORECARD_LAKE_CATALOG", "host=db dbname=scorecard user=scorecard")
+    monkeypatch.setenv("SCORECARD_LAKE_DATA", "s3://bucket/scorecard/")
+    monkeypatch.setenv("SCORECARD_S3_TIMEOUT", value)
+    with pytest.raises(BadSetting) as caught:
+        config.check_all()
+    assert caught.value.message.startswith(f"SCORECARD_S3_TIMEOUT={value!r} is not allowed")
+    monkeypatch.setenv("SCORECARD_S3_TIMEOUT", "4")
+    assert config.lake_settings().s3_timeout_seconds == 4
