@@ -241,4 +241,3 @@ def test_a_write_open_across_a_catalog_restart_is_refused_whole(
         )
     with store.connect(read_only=True) as con:
         assert _count_notes(con) == before + 1
-
