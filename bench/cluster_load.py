@@ -6,7 +6,8 @@ machine: seed the demo, start three app replicas (Streamlit, 127.0.0.1), then at
              and again until every tile is drawn, and
   --writers  command-line writers each ingest --files five-row files.
 Prints page time (navigation until every tile is drawn) p50/p95 per store, how many pages showed
-an error, and checks every upload was stored exactly once with exact counts.
+an error, where the machine's CPU went (browsers, replicas, writers, catalog, S3), and checks every
+upload was stored exactly once with exact counts.
 
     .venv/bin/python bench/cluster_load.py [--sessions 20] [--writers 4] [--files 50]
 """
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -47,6 +49,61 @@ def _bench_module(name: str) -> Any:
 TODAY = "2026-11-23"
 ERRORS = ("Something went wrong", "Store unavailable", "Database busy", "Traceback")
 WRITER = _bench_module("lake").WRITER  # the same command-line writer bench/lake.py times
+
+
+GROUPS = (
+    ("browsers", ("chrom",)),
+    ("replicas", ("streamlit",)),
+    ("writers", ("ingest.ingest",)),
+    ("catalog", ("postgres",)),
+    ("S3", ("moto",)),
+)
+
+
+class CpuShares:
+    """Where the CPU went while it runs: every process's CPU ticks, sampled each second, summed
+    by what the process is (its command line)."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] = {}
+        self.last: dict[int, tuple[str, int]] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._began = time.perf_counter()
+        self._sample_once(baseline=True)
+        self._thread.start()
+
+    def _sample_once(self, baseline: bool = False) -> None:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            pid = int(proc.name)
+            self.first.setdefault(pid, ticks if baseline else 0)  # a process started since: all of it
+            self.last[pid] = (command, ticks)
+
+    def _sample(self) -> None:
+        while not self._done.wait(1.0):
+            self._sample_once()
+
+    def stop(self) -> str:
+        self._done.set()
+        self._thread.join()
+        seconds = time.perf_counter() - self._began
+        hz = os.sysconf("SC_CLK_TCK")
+        used: dict[str, float] = {}
+        for pid, (command, ticks) in self.last.items():
+            group = next((g for g, marks in GROUPS if any(m in command for m in marks)), "other")
+            used[group] = used.get(group, 0.0) + (ticks - self.first.get(pid, 0)) / hz
+        cores = os.cpu_count() or 1
+        busy = sum(used.values())
+        parts = ", ".join(f"{g} {100 * v / busy:.0f}%" for g, v in sorted(used.items(), key=lambda i: -i[1]))
+        return f"CPU busy {100 * busy / (seconds * cores):.0f}% of {cores} cores; of it: {parts}"
 
 
 def start_replicas(
@@ -135,6 +192,7 @@ class Outcome:
     uploads: tuple[int, ...] | None
     rows: tuple[int, ...] | None
     exact: bool
+    cpu: str
 
 
 def run_store(name: str, env: dict[str, str], folder: Path, args: argparse.Namespace) -> Outcome:
@@ -146,6 +204,7 @@ def run_store(name: str, env: dict[str, str], folder: Path, args: argparse.Names
     try:
         ports = [port for _, port in replicas]
         asyncio.run(browse(ports, min(args.replicas, args.sessions), 20))  # warm each replica once
+        shares = CpuShares()
         started = time.perf_counter()
         writers = [
             subprocess.Popen(
@@ -159,6 +218,7 @@ def run_store(name: str, env: dict[str, str], folder: Path, args: argparse.Names
         writing = time.perf_counter() - started
         times, errors = loop.run_until_complete(browsing)
         loop.close()
+        cpu = shares.stop()
     finally:
         for process, _ in replicas:
             process.terminate()
@@ -183,6 +243,7 @@ def run_store(name: str, env: dict[str, str], folder: Path, args: argparse.Names
         uploads,
         rows,
         uploads == (expected, expected, expected) and rows == (expected * 5,),
+        cpu,
     )
 
 
@@ -221,6 +282,7 @@ def main() -> None:
             f"in {result.writing:.0f} s; uploads (rows, ids, names) {result.uploads}, "
             f"values {result.rows}: {'exact' if result.exact else 'NOT EXACT'}"
         )
+        print(f"           {result.cpu}")
         for error in sorted(set(result.errors))[:5]:
             print(f"           {error}")
 

@@ -122,8 +122,8 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "SCORECARD_S3_TIMEOUT",
             "10",
-            "Seconds to wait for one answer from the object store (each request is tried 3 times) "
-            "before the page says the store is unavailable.",
+            "Seconds DuckDB waits for one answer from the object store (each request is tried 3 "
+            "times) before the page says the store is unavailable.",
         ),
         Setting(
             "SCORECARD_S3_KEY_ID",
