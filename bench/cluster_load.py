@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import importlib.util
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -37,18 +37,9 @@ from metrics import lake, store
 from metrics.seed import first_start as seed
 from tests import services
 
-
-def _bench_module(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 TODAY = "2026-11-23"
 ERRORS = ("Something went wrong", "Store unavailable", "Database busy", "Traceback")
-WRITER = _bench_module("lake").WRITER  # the same command-line writer bench/lake.py times
+WRITER = runpy.run_path(str(ROOT / "bench" / "lake.py"))["WRITER"]  # the writer bench/lake.py times
 
 
 GROUPS = (
