@@ -218,26 +218,21 @@ def test_a_session_holding_a_transaction_is_not_kept(lake_demo: str) -> None:
     assert busy.closed  # closing it ends the transaction; nobody else inherits it
 
 
-def _count_notes(con: store.Connection) -> int:
-    row = con.execute("SELECT count(*) FROM metric_notes").fetchone()
-    return int(row[0]) if row else 0
-
-
 def test_a_write_open_across_a_catalog_restart_is_refused_whole(
     lake_demo: str, lake_services: Services
 ) -> None:
     with store.connect(read_only=True) as con:
-        before = _count_notes(con)
+        before = store.table_counts(con)
     with pytest.raises(StoreUnavailable), store.connect() as con, store.transaction(con):
         con.execute(
             "INSERT INTO metric_notes VALUES ('sessions', DATE '2026-11-16', 'written across a restart', 'x', TIMESTAMP '2026-11-20 09:00')"
         )
         services.restart_postgres(lake_services)
     with store.connect(read_only=True) as con:  # the next unit of work attaches again by itself
-        assert _count_notes(con) == before
+        assert store.table_counts(con) == before  # nothing of it, in any table
     with store.connect() as con, store.transaction(con):  # and the next writer gets its turn
         con.execute(
             "INSERT INTO metric_notes VALUES ('sessions', DATE '2026-11-16', 'after the restart', 'x', TIMESTAMP '2026-11-20 09:00')"
         )
     with store.connect(read_only=True) as con:
-        assert _count_notes(con) == before + 1
+        assert store.table_counts(con)["metric_notes"] == before["metric_notes"] + 1
