@@ -214,7 +214,8 @@ class Lake:
     def _attach(self) -> duckdb.DuckDBPyConnection:
         db = _engine()
         try:
-            # An object store that stops answering is said within seconds, not after minutes.
+            # A read from an object store that stops answering fails sooner than with DuckDB's
+            # 30 s and 3 retries (a large write into a hung store still takes ~5 min: see README).
             db.execute(f"SET http_timeout = {self.settings.s3_timeout_seconds}")
             db.execute("SET http_retries = 2")
             _secrets(db, self.settings)
