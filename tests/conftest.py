@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -67,7 +67,7 @@ STORES = ("file", "ducklake")
 @pytest.fixture(scope="session")
 def lake_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Services]:
     folder = tmp_path_factory.mktemp("services")
-    running = services.up(folder)
+    running = services.up(folder, in_memory=True)
     try:
         yield running
     finally:
@@ -133,6 +133,39 @@ def lake_empty(lake_services: services.Services, monkeypatch: pytest.MonkeyPatch
 def store_kind(request: pytest.FixtureRequest) -> str:
     """Run a test on both stores: the embedded file and the lake."""
     return str(request.param)
+
+
+def file_all_lake_some(
+    cases: Iterable[Sequence[object]], on_lake: Callable[[Sequence[object]], bool]
+) -> list[object]:
+    """Parameters ``store_kind, *case`` for a role table: every case on the file store, and on the
+    lake the cases ``on_lake`` picks. A role is refused or allowed before the store is touched, the
+    same code on both stores, so the lake needs each write once refused and once allowed, not
+    once per role (a lake test costs about a second; the tables have hundreds of rows)."""
+    chosen = [tuple(case) for case in cases]
+    ids = ["-".join(str(part) for part in case) for case in chosen]
+    params: list[object] = [
+        pytest.param("file", *case, id=f"file-{name}") for case, name in zip(chosen, ids, strict=True)
+    ]
+    params += [
+        pytest.param("ducklake", *case, id=f"ducklake-{name}")
+        for case, name in zip(chosen, ids, strict=True)
+        if on_lake(case)
+    ]
+    return params
+
+
+def first_of_each(position: int) -> Callable[[Sequence[object]], bool]:
+    """An ``on_lake`` choice: the first case for each value at ``position`` (e.g. each write)."""
+    seen: set[object] = set()
+
+    def first(case: Sequence[object]) -> bool:
+        if case[position] in seen:
+            return False
+        seen.add(case[position])
+        return True
+
+    return first
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -108,10 +108,19 @@ class Services:
         self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
-def _start_postgres() -> tuple[str, int, str]:
+def _memory_folder() -> str | None:
+    """Linux's shared-memory folder (tmpfs), if there is one we may write."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _start_postgres(in_memory: bool) -> tuple[str, int, str]:
     # A folder of its own under the system's temporary folder: the server's user must reach it
-    # (a test's tmp_path sits in a folder only its owner may enter).
-    base, password = Path(tempfile.mkdtemp(prefix="scorecard-pg-")), secrets.token_urlsafe(16)
+    # (a test's tmp_path sits in a folder only its owner may enter). In memory for the tests:
+    # every test copies a catalog database (~300 files), which on this disk took ~0.6 s and in
+    # memory 0.04 s.
+    parent = _memory_folder() if in_memory else None
+    base, password = Path(tempfile.mkdtemp(prefix="scorecard-pg-", dir=parent)), secrets.token_urlsafe(16)
     data, pwfile = base / "data", base / "pw"
     pwfile.write_text(password)
     if os.geteuid() == 0:
@@ -175,9 +184,11 @@ def _start_s3(folder: Path) -> tuple[int, int]:
     return port, process.pid
 
 
-def up(folder: Path) -> Services:
+def up(folder: Path, in_memory: bool = False) -> Services:
+    """Start both; ``in_memory`` keeps PostgreSQL's files in shared memory where there is some
+    (tests: nothing of it needs to outlive the session)."""
     folder.mkdir(parents=True, exist_ok=True)
-    pg_data, pg_port, password = _start_postgres()
+    pg_data, pg_port, password = _start_postgres(in_memory)
     s3_port, s3_pid = _start_s3(folder)
     services = Services(str(folder), pg_data, pg_port, password, s3_port, s3_pid)
     services.create_database("scorecard")
