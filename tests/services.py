@@ -27,6 +27,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psycopg
+
 PG_USER = "scorecard"  # the database role
 OS_USER = "scorecard-pg"  # who runs the server when we are root (PostgreSQL refuses to run as root)
 BUCKET = "scorecard"
@@ -81,31 +83,21 @@ class Services:
             "SCORECARD_S3_SECRET": "scorecard-test-secret",
         }
 
-    def psql(self, sql: str, dbname: str = "postgres") -> None:
-        env = {**os.environ, "PGPASSWORD": self.pg_password}
-        subprocess.run(
-            [
-                str(_pg_bin() / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.pg_port),
-                "-U",
-                PG_USER,
-                "-d",
-                dbname,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-qc",
-                sql,
-            ],
-            check=True,
-            env=env,
-            capture_output=True,
-        )
+    def run_sql(self, sql: str, dbname: str = "postgres") -> None:
+        """One statement outside a transaction (CREATE DATABASE needs that), in a session of its own."""
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.pg_port,
+            user=PG_USER,
+            password=self.pg_password,
+            dbname=dbname,
+            autocommit=True,
+            connect_timeout=30,
+        ) as session:
+            session.execute(sql.encode())
 
     def create_database(self, name: str, template: str | None = None) -> None:
-        self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.run_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def _memory_folder() -> str | None:
