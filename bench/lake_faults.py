@@ -198,6 +198,9 @@ def write_across_restart(running: services.Services) -> None:
     )
 
 
+SCENARIOS = ("kill", "restart", "s3", "s3-large", "mid-commit")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -205,11 +208,11 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--pause", type=float, default=30)
-    parser.add_argument(
-        "--only", default="kill,restart,s3,s3-large,mid-commit", help="scenarios, comma separated"
-    )
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="scenarios, comma separated")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if unknown := only - set(SCENARIOS):
+        parser.error(f"no scenario {', '.join(sorted(unknown))}; there are {', '.join(SCENARIOS)}")
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         running = services.up(folder / "services")
