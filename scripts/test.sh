@@ -33,9 +33,7 @@ fi
 .venv/bin/mypy --strict pages
 .venv/bin/mypy --strict bench
 .venv/bin/lint-imports   # the layers and boundaries in pyproject.toml
-# Both cores: every test has its own DuckDB file, app server port and browser page. worksteal
-# hands each worker a contiguous half and rebalances at the end: a browser module's app server
-# then mostly starts once, not once per worker, and no worker idles behind a long last test.
+# Both cores: every test has its own DuckDB file, app server port and browser page.
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest -n 2 "$@"
 fi
@@ -47,5 +45,5 @@ fi
 #    PostgreSQL and the S3 emulator are better off on it, and libfaketime breaks timed waits
 #    across threads). Until this stop the unit and page tests ran on both dates; the second
 #    run cost six of the suite's thirty minutes.
-faketime -f '+400d' .venv/bin/python -m pytest -n 2 --dist worksteal -m "not browser and not real_time and not lake" -p no:cacheprovider
-.venv/bin/python -m pytest -n 2 --dist worksteal -m "browser or real_time or lake"
+faketime -f '+400d' .venv/bin/python -m pytest -n 2 -m "not browser and not real_time and not lake" -p no:cacheprovider
+.venv/bin/python -m pytest -n 2 -m "browser or real_time or lake"
