@@ -155,14 +155,14 @@ def file_all_lake_some(
     return params
 
 
-def first_of_each(position: int) -> Callable[[Sequence[object]], bool]:
-    """An ``on_lake`` choice: the first case for each value at ``position`` (e.g. each write)."""
+def first_of_each(key: Callable[[Sequence[object]], object]) -> Callable[[Sequence[object]], bool]:
+    """An ``on_lake`` choice: the first case for each value of ``key`` (e.g. each write)."""
     seen: set[object] = set()
 
     def first(case: Sequence[object]) -> bool:
-        if case[position] in seen:
+        if key(case) in seen:
             return False
-        seen.add(case[position])
+        seen.add(key(case))
         return True
 
     return first

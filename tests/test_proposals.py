@@ -7,7 +7,7 @@ may hide a control, but these functions are where the refusal happens.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from metrics.catalog import definitions as catalog
 from metrics.catalog import proposals
 from metrics.errors import CatalogError, InputRejected, NotFound, PermissionDenied, ScorecardError
 from metrics.uploads import observations
-from tests.conftest import TODAY, file_all_lake_some
+from tests.conftest import TODAY, file_all_lake_some, first_of_each
 
 ADMIN = "alex.admin@example.com"
 EXEC = "priya.cio@example.com"
@@ -465,23 +465,10 @@ def _write(name: str) -> Callable[[store.Connection, Person | None], object]:
     return writes[name]
 
 
-def _lake_once_allowed_once_refused() -> Callable[[Sequence[object]], bool]:
-    seen: set[tuple[object, bool]] = set()
-
-    def pick(case: Sequence[object]) -> bool:
-        write, role = case
-        key = (write, role in ALLOWED[str(write)])
-        if key in seen:
-            return False
-        seen.add(key)
-        return True
-
-    return pick
-
-
 #: every role and write on the file store; on the lake each write once allowed, once refused
 ROLE_WRITES = file_all_lake_some(
-    [(write, role) for write in ALLOWED for role in ROLE_PEOPLE], _lake_once_allowed_once_refused()
+    [(write, role) for write in ALLOWED for role in ROLE_PEOPLE],
+    first_of_each(lambda case: (case[0], case[1] in ALLOWED[str(case[0])])),
 )
 
 

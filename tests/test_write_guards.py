@@ -136,7 +136,7 @@ REFUSALS = [
     if not access.can(_one_role(role), action)
 ]
 #: every refusal on the file store; on the lake each write refused once (its first role)
-CASES = file_all_lake_some(REFUSALS, first_of_each(0))
+CASES = file_all_lake_some(REFUSALS, first_of_each(lambda case: case[0]))
 
 
 def test_the_table_names_every_public_write() -> None:
