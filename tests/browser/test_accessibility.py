@@ -1,6 +1,7 @@
 """Every page, for every role at a laptop width and for three roles at a phone width (PHONE_ROLES):
-no serious or critical WCAG 2.1 AA violation found by axe-core (bundled by the pinned axe-playwright-python package, injected into
-the page); and the board's controls work from the keyboard alone.
+no serious or critical WCAG 2.1 AA violation found by axe-core (bundled by the pinned
+axe-playwright-python package, injected into the page); and the board's controls work from the
+keyboard alone.
 
 Where a violation sits in Streamlit's own markup and the app cannot change it, its selector is
 excluded below with the reason, and listed in the README's accessibility section.
